@@ -1,0 +1,129 @@
+"""Server configuration: a YAML file, overridden by environment variables, validated by pydantic.
+
+Environment variables use the prefix ``AAS_SERVER_`` and ``__`` between nested keys, e.g.
+``AAS_SERVER_STORAGE__SYNCHRONOUS=FULL``. Unknown keys are errors (``extra="forbid"``) so that a typo never
+silently falls back to a default; the error names the file, line and key path.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+__all__ = ["ConfigError", "ServerConfig", "load_config"]
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class StorageConfig(_Section):
+    #: NORMAL survives a crash of the server process (kill -9); FULL also survives a power loss.
+    synchronous: Literal["NORMAL", "FULL"] = "NORMAL"
+    #: parsed documents kept in memory
+    cache_capacity: int = Field(10_000, ge=1)
+
+
+class LimitsConfig(_Section):
+    #: largest JSON/XML request body in bytes
+    max_body_bytes: int = Field(64 * 1024 * 1024, ge=1024)
+    #: largest attachment or thumbnail upload in bytes (streamed to disk, never held in memory)
+    max_upload_bytes: int = Field(1024 * 1024 * 1024, ge=1024)
+    #: default and maximum page size of list routes
+    default_page_size: int = Field(100, ge=1)
+
+
+class ServiceConfig(_Section):
+    """Which shell and submodel the single-object interfaces ``/aas`` and ``/submodel`` expose.
+
+    The AAS Service and Submodel Service specifications (IDTA-01002-3-0 §11) describe a server for exactly one
+    shell or submodel; a repository offers them for one configured object each. Unset: the first stored one.
+    """
+
+    aas_id: str | None = None
+    submodel_id: str | None = None
+
+
+class ServerConfig(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="AAS_SERVER_", env_nested_delimiter="__", extra="forbid")
+
+    host: str = "127.0.0.1"
+    port: int = Field(8080, ge=0, le=65535)
+    data_dir: Path = Path("data")
+    #: all API routes live below this prefix (IDTA-01002-3-0 §12.1 suggests /api/v3.0)
+    api_prefix: str = "/api/v3.0"
+    #: the URL partners reach this server at (for descriptors and Location headers behind a proxy)
+    external_url: str | None = None
+    #: environments (AASX, JSON, XML) imported at start; ids that exist already are left untouched
+    load: list[Path] = Field(default_factory=list)
+    access_log: bool = True
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    storage: StorageConfig = StorageConfig()
+    limits: LimitsConfig = LimitsConfig()
+    service: ServiceConfig = ServiceConfig()
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # Environment variables override the file (passed as init values) and command-line flags.
+        return (env_settings, init_settings)
+
+
+class ConfigError(Exception):
+    """A configuration that cannot be used; the message names file, line and key."""
+
+
+def load_config(path: Path | None = None, overrides: dict[str, Any] | None = None) -> ServerConfig:
+    data: dict[str, Any] = {}
+    lines: dict[tuple[str, ...], int] = {}
+    if path is not None:
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise ConfigError(f"{path}: cannot read configuration file: {exc.strerror}") from exc
+        try:
+            loaded = yaml.safe_load(text)
+            lines = _key_lines(yaml.compose(text))
+        except yaml.YAMLError as exc:
+            raise ConfigError(f"{path}: not valid YAML: {exc}") from exc
+        if loaded is not None and not isinstance(loaded, dict):
+            raise ConfigError(f"{path}: the top level must be a mapping of keys to values")
+        data = loaded or {}
+    for key, value in (overrides or {}).items():
+        if value is not None:
+            data[key] = value
+    try:
+        return ServerConfig(**data)
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            loc = tuple(str(part) for part in error["loc"])
+            where = f"{path}:{lines[loc]}: " if path is not None and loc in lines else (f"{path}: " if path else "")
+            problems.append(f"{where}{'.'.join(loc) or '(top level)'}: {error['msg']}")
+        raise ConfigError("invalid configuration:\n  " + "\n  ".join(problems)) from exc
+
+
+def _key_lines(node: yaml.Node | None, prefix: tuple[str, ...] = ()) -> dict[tuple[str, ...], int]:
+    """Map each key path of a YAML document to its 1-based line, for error messages."""
+    found: dict[tuple[str, ...], int] = {}
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            path = (*prefix, str(key_node.value))
+            found[path] = key_node.start_mark.line + 1
+            found.update(_key_lines(value_node, path))
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            path = (*prefix, str(index))
+            found[path] = item.start_mark.line + 1
+            found.update(_key_lines(item, path))
+    return found

@@ -1,0 +1,176 @@
+"""The storage interface every backend implements (SQLite now, PostgreSQL later).
+
+Why this shape:
+
+* Identifiables (shells, submodels, concept descriptions) are stored as their canonical Part 1 JSON
+  document, plus *index terms* (idShort, semanticId, asset ids, ...) for the filters of the list routes.
+* Each identifiable has a sequence number that is fixed at insert: the list routes page by it, so a page
+  costs an index range scan whatever the size of the store.
+* A value write must not rewrite a whole submodel document (IDTA-01002 clients PATCH single values many
+  times a second). It is stored as an *element record*: the new JSON of one element at one idShortPath.
+  Readers apply the element records of a document in write order on top of the document; a full document
+  write folds them in and drops them.
+* Writes are submitted as a *unit of work*: a list of operations that is applied atomically and is durable
+  when ``commit`` returns. Backends may group many units into one transaction (group commit), but a unit
+  that fails never takes others with it.
+"""
+
+from __future__ import annotations
+
+import abc
+import enum
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+__all__ = [
+    "AttachmentRecord",
+    "DeleteAttachment",
+    "DeleteDocument",
+    "Kind",
+    "Operation",
+    "PutAttachment",
+    "PutDocument",
+    "PutElement",
+    "Storage",
+    "StoredDocument",
+]
+
+
+class Kind(enum.StrEnum):
+    SHELL = "shell"
+    SUBMODEL = "submodel"
+    CONCEPT_DESCRIPTION = "conceptDescription"
+
+
+@dataclass(frozen=True, slots=True)
+class StoredDocument:
+    """One identifiable as stored: its document and the element records written since."""
+
+    kind: Kind
+    id: str
+    seq: int
+    version: int
+    document: bytes
+    elements: tuple[tuple[str, bytes], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class AttachmentRecord:
+    """A file that belongs to a File element (or to a shell's thumbnail, with ``path`` "")."""
+
+    kind: Kind
+    owner_id: str
+    path: str
+    content_type: str
+    file_name: str
+    blob: str  # name of the content file inside the storage's attachment directory
+    size: int
+
+
+@dataclass(frozen=True, slots=True)
+class PutDocument:
+    """Create or replace a document; replacing keeps its sequence number and drops its element records.
+
+    With ``create_only`` the unit fails with :class:`DocumentExists` if the id is taken.
+    """
+
+    kind: Kind
+    id: str
+    document: bytes
+    terms: Sequence[tuple[str, str]] = ()
+    create_only: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class DeleteDocument:
+    """Delete a document with its element records, index terms and attachments."""
+
+    kind: Kind
+    id: str
+
+
+@dataclass(frozen=True, slots=True)
+class PutElement:
+    """Record the new JSON of one element of a submodel (a value write)."""
+
+    submodel_id: str
+    path: str
+    element: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class PutAttachment:
+    """Attach a file already moved into the attachment directory (see :meth:`Storage.new_blob_path`)."""
+
+    record: AttachmentRecord
+
+
+@dataclass(frozen=True, slots=True)
+class DeleteAttachment:
+    kind: Kind
+    owner_id: str
+    path: str
+
+
+Operation = PutDocument | DeleteDocument | PutElement | PutAttachment | DeleteAttachment
+
+
+class DocumentExists(Exception):
+    """A ``create_only`` PutDocument found the id taken."""
+
+    def __init__(self, kind: Kind, id: str) -> None:
+        super().__init__(f"{kind} '{id}' exists already")
+        self.kind = kind
+        self.id = id
+
+
+@dataclass(slots=True)
+class ListQuery:
+    """One page of a list route: after the sequence number ``after``, at most ``limit`` items."""
+
+    kind: Kind
+    after: int = 0
+    limit: int = 100
+    terms: Sequence[tuple[str, str]] = field(default_factory=tuple)
+
+
+class Storage(abc.ABC):
+    """Async storage of identifiables, element records and attachments."""
+
+    @abc.abstractmethod
+    async def open(self) -> None: ...
+
+    @abc.abstractmethod
+    async def close(self) -> None: ...
+
+    @abc.abstractmethod
+    async def get(self, kind: Kind, id: str) -> StoredDocument | None: ...
+
+    @abc.abstractmethod
+    async def get_many(self, kind: Kind, ids: Sequence[str]) -> list[StoredDocument]: ...
+
+    @abc.abstractmethod
+    async def list_page(self, query: ListQuery) -> list[StoredDocument]:
+        """Documents of ``query.kind`` with seq > ``query.after`` matching all terms, in seq order."""
+
+    @abc.abstractmethod
+    async def count(self, kind: Kind) -> int: ...
+
+    @abc.abstractmethod
+    async def commit(self, unit: Sequence[Operation]) -> None:
+        """Apply the operations atomically; durable when this returns."""
+
+    @abc.abstractmethod
+    async def get_attachment(self, kind: Kind, owner_id: str, path: str) -> AttachmentRecord | None: ...
+
+    @abc.abstractmethod
+    async def attachments_of(self, kind: Kind, owner_id: str) -> list[AttachmentRecord]: ...
+
+    @abc.abstractmethod
+    def new_blob_path(self) -> tuple[str, Path]:
+        """A fresh (name, path) inside the attachment directory to write an upload to before attaching it."""
+
+    @abc.abstractmethod
+    def blob_path(self, blob: str) -> Path:
+        """Where the content of an attachment lives (always inside the attachment directory)."""

@@ -1,0 +1,1 @@
+"""aasx_packages (see README)."""

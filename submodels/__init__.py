@@ -1,0 +1,1 @@
+"""submodels (see README)."""
