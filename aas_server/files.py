@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path, PurePosixPath
+from urllib.parse import unquote
 from typing import Any
 
 import orjson
@@ -43,8 +44,9 @@ class Upload:
 
 def safe_file_name(name: str | None) -> str:
     """Only the last path component, so that a client-given name never names a place on disk."""
-    base = PurePosixPath((name or "").replace("\\", "/")).name
-    return base or "file"
+    # Clients percent-encode file names in multipart headers; decode before taking the last component.
+    base = PurePosixPath(unquote(name or "").replace("\\", "/")).name
+    return base if base not in ("", ".", "..") else "file"
 
 
 class Files:

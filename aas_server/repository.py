@@ -90,8 +90,16 @@ class Repository:
 
     @staticmethod
     def validate(kind: Kind, body: Any) -> Json:
-        """Validate a whole identifiable with basyx and return its canonical JSON."""
-        return codec.canonical(body, _TYPES[kind])
+        """Validate a whole identifiable with basyx and return its canonical JSON.
+
+        basyx keeps a shell's submodel references in a set; the client's order is restored so that a
+        client reads back what it wrote.
+        """
+        doc = codec.canonical(body, _TYPES[kind])
+        if kind is Kind.SHELL and isinstance(body.get("submodels"), list) and doc.get("submodels"):
+            order = {orjson.dumps(ref, option=orjson.OPT_SORT_KEYS): i for i, ref in enumerate(body["submodels"])}
+            doc["submodels"].sort(key=lambda ref: order.get(orjson.dumps(ref, option=orjson.OPT_SORT_KEYS), len(order)))
+        return doc
 
     def put_operation(self, kind: Kind, doc: Json, *, create_only: bool = False) -> PutDocument:
         return PutDocument(kind, doc["id"], orjson.dumps(doc), _TERMS[kind](doc), create_only)

@@ -117,7 +117,7 @@ def literal_to_json(literal: str, value_type: str) -> Any:
 
 
 def _show(value: Any) -> str:
-    text = repr(value) if isinstance(value, str) else json.dumps(value)
+    text = repr(value) if isinstance(value, str) else json.dumps(value, default=repr)
     return text if len(text) <= 80 else text[:77] + "..."
 
 
@@ -176,7 +176,7 @@ def _canonical(literal: str, value_type: str) -> str | None:
 def json_to_literal(value: Any, value_type: str) -> str:
     """Validate a ValueOnly JSON scalar against ``value_type`` and return its canonical XSD literal.
 
-    Canonical means: booleans "true"/"false", integers without sign or leading zeros, JSON numbers in
+    Canonical means: booleans "true"/"false", integers without "+" or leading zeros, JSON numbers in
     their shortest decimal notation; other valid strings are kept as sent (minus surrounding whitespace
     for non-string types, which XSD collapses anyway). Raises :class:`LiteralError`.
     """

@@ -109,11 +109,18 @@ _OBJECT_FIELDS: dict[str, dict[str, int]] = {
     "Blob": {"contentType": _TEXT, "value": _BASE64},
     "RelationshipElement": {"first": _REFERENCE, "second": _REFERENCE},
     "AnnotatedRelationshipElement": {"first": _REFERENCE, "second": _REFERENCE, "annotations": _CHILDREN},
-    "Entity": {"statements": _CHILDREN, "entityType": _ENUM, "globalAssetId": _TEXT, "specificAssetIds": _ASSET_IDS},
+    "Entity": {
+        "statements": _CHILDREN,
+        "entityType": _ENUM,
+        "globalAssetId": _TEXT,
+        "specificAssetIds": _ASSET_IDS,
+    },
     "BasicEventElement": {"observed": _REFERENCE},
 }
 #: Mandatory attributes (IDTA-01001-3-0) and child lists: a PATCH may change them, not clear them.
-_NOT_NULLABLE = frozenset({"contentType", "first", "second", "observed", "entityType", "annotations", "statements"})
+_NOT_NULLABLE = frozenset(
+    ("contentType", "first", "second", "observed", "entityType", "annotations", "statements"),
+)
 
 
 def _value_of(child: JsonObject, blob: bool, deep: bool, expand: bool) -> Any:
@@ -161,15 +168,21 @@ def _values_object(children: Iterable[JsonObject], blob: bool, deep: bool) -> Js
 def element_value(element: JsonObject, *, with_blob_value: bool = False, level_deep: bool = True) -> Any:
     """The ValueOnly form of one element, without the ``{idShort: ...}`` wrapper (GET ``.../$value``).
 
-    Property and ReferenceElement without a value give None. Raises :class:`ValueOnlyError` for
-    Operation and Capability, which have no ValueOnly form (§11.4.3), and for unknown model types.
+    Property and ReferenceElement without a value give None. Raises :class:`ValueOnlyError` (with the
+    element's idShort as path) for Operation and Capability, which have no ValueOnly form (§11.4.3), and
+    for unknown model types.
     """
     if element.get("modelType") not in _APPLIERS:
         raise _no_value_error(element, element.get("idShort", ""))
     return _value_of(element, with_blob_value, level_deep, True)
 
 
-def submodel_value(submodel: JsonObject, *, with_blob_value: bool = False, level_deep: bool = True) -> JsonObject:
+def submodel_value(
+    submodel: JsonObject,
+    *,
+    with_blob_value: bool = False,
+    level_deep: bool = True,
+) -> JsonObject:
     """``{idShort: value}`` for the submodel's elements (GET ``/submodels/{id}/$value``)."""
     return _values_object(submodel.get("submodelElements") or (), with_blob_value, level_deep)
 
@@ -177,10 +190,13 @@ def submodel_value(submodel: JsonObject, *, with_blob_value: bool = False, level
 # --- PATCH $value -----------------------------------------------------------------------------------------
 
 
+_KINDS = {dict: "an object", list: "an array", str: "a string", bool: "a boolean"}
+
+
 def _kind(value: Any) -> str:
     if value is None:
         return "null"
-    return {dict: "an object", list: "an array", str: "a string", bool: "a boolean"}.get(type(value), "a number")
+    return _KINDS.get(type(value), "a number")
 
 
 def _shape_error(path: str, model_type: str, expected: str, value: Any) -> ValueOnlyError:
@@ -193,6 +209,10 @@ def _text(value: Any, path: str, name: str) -> str:
     return value
 
 
+def _is_key(key: Any) -> bool:
+    return isinstance(key, dict) and isinstance(key.get("type"), str) and isinstance(key.get("value"), str)
+
+
 def _reference(value: Any, path: str, name: str) -> JsonObject:
     """Check the Reference shape (IDTA-01001-3-0 §5.3.10) and return an unshared copy."""
     keys = value.get("keys") if isinstance(value, dict) else None
@@ -202,19 +222,17 @@ def _reference(value: Any, path: str, name: str) -> JsonObject:
         or value["type"] not in _REFERENCE_TYPES
         or not isinstance(keys, list)
         or not keys
-        or not all(
-            isinstance(k, dict) and isinstance(k.get("type"), str) and isinstance(k.get("value"), str) for k in keys
-        )
+        or not all(_is_key(key) for key in keys)
     ):
         raise ValueOnlyError(path, f"{name} must be a Reference object with 'type' and non-empty 'keys'")
     return copy.deepcopy(value)
 
 
-def _literal(value: Any, value_type: str, path: str) -> str:
+def _literal(value: Any, value_type: str, path: str, member: str = "") -> str:
     try:
         return json_to_literal(value, value_type)
     except LiteralError as error:
-        raise ValueOnlyError(path, str(error)) from None
+        raise ValueOnlyError(path, f"{error} for {member}" if member else str(error)) from None
 
 
 def _objects(value: Any, path: str, name: str) -> list[JsonObject]:
@@ -243,7 +261,8 @@ def _specific_asset_ids(current: list[JsonObject], value: Any, path: str) -> lis
     externalSubjectId) of the current entry of the same name."""
     unused = list(current)
     out = []
-    for name, asset_id in (pair for item in _objects(value, path, "specificAssetIds") for pair in item.items()):
+    pairs = [pair for item in _objects(value, path, "specificAssetIds") for pair in item.items()]
+    for name, asset_id in pairs:
         match = next((entry for entry in unused if entry.get("name") == name), None)
         if match is None:
             entry = {"name": _text(name, path, "a specificAssetId name")}
@@ -257,7 +276,7 @@ def _specific_asset_ids(current: list[JsonObject], value: Any, path: str) -> lis
 
 def _apply_field(e: JsonObject, key: str, kind: int, item: Any, path: str) -> Any:
     if kind == _LITERAL:
-        return _literal(item, e.get("valueType", "xs:string"), f"{path} ({key})")
+        return _literal(item, e.get("valueType", "xs:string"), path, key)
     if kind == _REFERENCE:
         return _reference(item, path, key)
     if kind == _CHILDREN:
@@ -304,7 +323,8 @@ def _apply_scalar(e: JsonObject, value: Any, path: str) -> JsonObject:
     elif model_type == "ReferenceElement":
         out["value"] = _reference(value, path, "the value")
     else:  # MultiLanguageProperty: [{"en": "text"}, ...]
-        texts = [pair for item in _objects(value, path, "a MultiLanguageProperty value") for pair in item.items()]
+        items = _objects(value, path, "a MultiLanguageProperty value")
+        texts = [pair for item in items for pair in item.items()]
         for language, text in texts:
             _text(language, path, "a language tag")
             if not isinstance(text, str):
@@ -367,7 +387,10 @@ def apply_submodel_value(submodel: JsonObject, value: JsonObject) -> JsonObject:
         raise _shape_error("", "Submodel", "a JSON object", value)
     if not value:
         return dict(submodel)
-    return {**submodel, "submodelElements": _apply_children(submodel.get("submodelElements") or [], value, "")}
+    return {
+        **submodel,
+        "submodelElements": _apply_children(submodel.get("submodelElements") or [], value, ""),
+    }
 
 
 # --- $metadata --------------------------------------------------------------------------------------------
@@ -475,10 +498,16 @@ def _strip_blobs(obj: JsonObject) -> JsonObject:
     elif model_type == "Operation":
         for key in _OPERATION_VARIABLES:
             variables = obj.get(key) or []
-            values = [_strip_blobs(v["value"]) if isinstance(v.get("value"), dict) else None for v in variables]
-            if any(n is not v.get("value") for n, v in zip(values, variables, strict=True)):
-                changed[key] = [v if n is v.get("value") else {**v, "value": n} for n, v in zip(values, variables)]
+            new = [_strip_variable(variable) for variable in variables]
+            if any(n is not v for n, v in zip(new, variables, strict=True)):
+                changed[key] = new
     return {**obj, **changed} if changed else obj
+
+
+def _strip_variable(variable: JsonObject) -> JsonObject:
+    value = variable.get("value")
+    stripped = _strip_blobs(value) if isinstance(value, dict) else value
+    return variable if stripped is value else {**variable, "value": stripped}
 
 
 def _without_key(obj: JsonObject, key: str) -> JsonObject:
