@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import os
 from pathlib import Path, PurePosixPath
-from urllib.parse import unquote
 from typing import Any
+from urllib.parse import unquote
 
 import orjson
 

@@ -98,7 +98,12 @@ async def test_submodel_value_and_modifiers(client: Client) -> None:
     paths = await (await client.get(f"{EL}/Measurements/$path")).json()
     assert "Measurements[0].Value" in paths and "Measurements" in paths
     reference = await (await client.get(f"{EL}/Measurements[1].Value/$reference")).json()
-    assert [k["type"] for k in reference["keys"]] == ["Submodel", "SubmodelElementList", "SubmodelElementCollection", "Property"]
+    assert [k["type"] for k in reference["keys"]] == [
+        "Submodel",
+        "SubmodelElementList",
+        "SubmodelElementCollection",
+        "Property",
+    ]
     core = await (await client.get(SM, params={"level": "core"})).json()
     lst = next(e for e in core["submodelElements"] if e["idShort"] == "Measurements")
     assert len(lst["value"]) == 3 and all(not child.get("value") for child in lst["value"])

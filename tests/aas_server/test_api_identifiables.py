@@ -19,7 +19,12 @@ def shell(identifier: str, id_short: str = "Shell", **asset: Any) -> dict[str, A
 
 
 def submodel(identifier: str, *elements: dict[str, Any], semantic: str | None = None) -> dict[str, Any]:
-    doc: dict[str, Any] = {"modelType": "Submodel", "id": identifier, "idShort": "Sm", "submodelElements": list(elements)}
+    doc: dict[str, Any] = {
+        "modelType": "Submodel",
+        "id": identifier,
+        "idShort": "Sm",
+        "submodelElements": list(elements),
+    }
     if semantic:
         doc["semanticId"] = {"type": "ExternalReference", "keys": [{"type": "GlobalReference", "value": semantic}]}
     return doc
@@ -85,7 +90,11 @@ async def test_metamodel_violations_are_rejected_and_change_nothing(client: Clie
         ([1, 2], "JSON object"),
     ]
     for body, fragment in bad_bodies:
-        collection = "shells" if body and isinstance(body, dict) and body.get("modelType") == "AssetAdministrationShell" else "submodels"
+        collection = (
+            "shells"
+            if body and isinstance(body, dict) and body.get("modelType") == "AssetAdministrationShell"
+            else "submodels"
+        )
         response = await client.post(f"{API}/{collection}", json=body)
         assert response.status == 400, body
         assert_result(await response.json(), 400, fragment)
@@ -152,10 +161,14 @@ async def test_shell_filters(client: Client) -> None:
 
     by_serial = await (await client.get(f"{API}/shells", params={"assetIds": asset("serialNumber", "SN-7")})).json()
     assert [s["id"] for s in by_serial["result"]] == ["urn:s:2"]
-    by_global = await (await client.get(f"{API}/shells", params={"assetIds": asset("globalAssetId", "urn:asset:urn:s:3")})).json()
+    by_global = await (
+        await client.get(f"{API}/shells", params={"assetIds": asset("globalAssetId", "urn:asset:urn:s:3")})
+    ).json()
     assert [s["id"] for s in by_global["result"]] == ["urn:s:3"]
     refs = await (await client.get(f"{API}/shells/$reference", params={"idShort": "Other"})).json()
-    assert refs["result"] == [{"type": "ModelReference", "keys": [{"type": "AssetAdministrationShell", "value": "urn:s:3"}]}]
+    assert refs["result"] == [
+        {"type": "ModelReference", "keys": [{"type": "AssetAdministrationShell", "value": "urn:s:3"}]}
+    ]
 
 
 async def test_submodel_filters(client: Client) -> None:
@@ -197,7 +210,10 @@ async def test_concept_descriptions(client: Client) -> None:
         "isCaseOf": [{"type": "ExternalReference", "keys": [{"type": "GlobalReference", "value": "0173-1#02-AAA"}]}],
     }
     assert (await client.post(f"{API}/concept-descriptions", json=cd)).status == 201
-    assert (await client.post(f"{API}/concept-descriptions", json={**cd, "id": "urn:cd:2", "isCaseOf": []})).status in (201, 400)
+    assert (await client.post(f"{API}/concept-descriptions", json={**cd, "id": "urn:cd:2", "isCaseOf": []})).status in (
+        201,
+        400,
+    )
     found = await (await client.get(f"{API}/concept-descriptions", params={"isCaseOf": b64("0173-1#02-AAA")})).json()
     assert [c["id"] for c in found["result"]] == ["urn:cd:1"]
     assert (await client.delete(f"{API}/concept-descriptions/{b64('urn:cd:1')}")).status == 204

@@ -28,7 +28,11 @@ def test_malformed_identifiers_are_bad_requests(bad: str) -> None:
         decode_identifier(bad)
 
 
-@given(st.lists(st.one_of(id_shorts, st.integers(0, 10_000)), min_size=1, max_size=8).filter(lambda s: isinstance(s[0], str)))
+@given(
+    st.lists(st.one_of(id_shorts, st.integers(0, 10_000)), min_size=1, max_size=8).filter(
+        lambda s: isinstance(s[0], str)
+    )
+)
 def test_id_short_path_round_trip(segments: list[str | int]) -> None:
     assert parse_path(format_path(segments)) == tuple(segments)
 

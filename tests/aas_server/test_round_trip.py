@@ -45,12 +45,17 @@ async def test_loaded_environment_reads_back_equal(tmp_path: Path, source: str) 
     original, original_files = canonical_environment(path.read_bytes(), path.suffix[1:])
     config = make_config(tmp_path / "data", load=[path])
     async with TestClient(TestServer(create_app(config), host="127.0.0.1")) as client:
-        for accept, fmt in [("application/json", "json"), ("application/xml", "xml"),
-                            ("application/asset-administration-shell-package+xml", "aasx")]:
+        for accept, fmt in [
+            ("application/json", "json"),
+            ("application/xml", "xml"),
+            ("application/asset-administration-shell-package+xml", "aasx"),
+        ]:
             response = await client.get(f"{API}/serialization", headers={"Accept": accept})
             assert response.status == 200
-            if fmt == "aasx":
-                continue  # see test_aasx_export_with_files_reads_back
+            if fmt == "aasx" and not original_files:
+                # basyx writes a package relationship for a File whose content was never uploaded, and then
+                # cannot read its own package back: AASX round trips need the files (open point, see README)
+                continue
             served, files = canonical_environment(await response.read(), fmt)
             assert served == original, fmt
             if fmt == "aasx":
@@ -73,7 +78,9 @@ async def test_loading_twice_is_idempotent_and_keeps_changes(tmp_path: Path) -> 
 
     sm = b64("http://acplt.org/Submodels/Assets/TestAsset/Identification")
     async with TestClient(TestServer(create_app(config), host="127.0.0.1")) as client:
-        assert (await client.patch(f"{API}/submodels/{sm}/submodel-elements/ManufacturerName/$value", json="Changed")).status == 204
+        assert (
+            await client.patch(f"{API}/submodels/{sm}/submodel-elements/ManufacturerName/$value", json="Changed")
+        ).status == 204
     async with TestClient(TestServer(create_app(config), host="127.0.0.1")) as client:
         value = await client.get(f"{API}/submodels/{sm}/submodel-elements/ManufacturerName/$value")
         assert await value.json() == "Changed"
@@ -84,23 +91,11 @@ async def test_loading_twice_is_idempotent_and_keeps_changes(tmp_path: Path) -> 
 async def test_aasx_file_content_is_served(example_client: TestClient) -> None:  # type: ignore[type-arg]
     from tests.conftest import b64
 
-    sm = b64("http://acplt.org/Submodels/Assets/TestAsset/Identification")
-    response = await example_client.get(f"{API}/submodels/{sm}/submodel-elements/ExampleFile/attachment")
-    if response.status == 404:  # the File lives elsewhere in this example: find it through $path
-        pytest.skip("example keeps its File in another submodel")
+    sm = b64("https://acplt.org/Test_Submodel")
+    response = await example_client.get(
+        f"{API}/submodels/{sm}/submodel-elements/ExampleSubmodelCollection.ExampleFile/attachment"
+    )
     assert response.status == 200
+    assert response.headers["Content-Type"] == "application/pdf"
     with io.BytesIO(await response.read()) as content:
         assert content.read(4) == b"%PDF"
-
-
-@pytest.mark.xfail(reason="basyx cannot read back the part it wrote for /TestFile.pdf (OPC part name case); open")
-async def test_aasx_export_with_files_reads_back(tmp_path: Path) -> None:
-    path = FULL_EXAMPLE / "test_demo_full_example_json.aasx"
-    original, original_files = canonical_environment(path.read_bytes(), "aasx")
-    async with TestClient(TestServer(create_app(make_config(tmp_path / "data", load=[path])), host="127.0.0.1")) as client:
-        response = await client.get(
-            f"{API}/serialization", headers={"Accept": "application/asset-administration-shell-package+xml"}
-        )
-        served, files = canonical_environment(await response.read(), "aasx")
-    assert served == original
-    assert files == original_files
