@@ -12,6 +12,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
+import orjson
 from aiohttp import web
 
 from ..elements import SubmodelElements
@@ -139,10 +140,7 @@ class _SubmodelApi:
         variant = f"{deep}{blob}"
         body = entry.rendered.get(variant)
         if body is None:
-            response = json_response(render_submodel(entry.doc, deep, blob))
-            if response.body is not None and isinstance(response.body, bytes):
-                entry.rendered[variant] = response.body
-            return response
+            body = entry.rendered[variant] = orjson.dumps(render_submodel(entry.doc, deep, blob))
         return json_response(body)
 
     async def put_submodel(self, request: web.Request) -> web.Response:

@@ -12,6 +12,7 @@ from aiohttp import web
 from ..http import is_deep, paged_response, paged_value, with_blob_value
 from ..keys import CONFIG, REPOSITORY
 from ..model import value_only
+from ..model.documents import reference_value
 from ..model.errors import NotFound
 from ..model.identifiers import decode_identifier
 from ..storage import Kind, ListQuery
@@ -34,8 +35,6 @@ def decode_reference_filter(encoded: str) -> str:
     except orjson.JSONDecodeError:
         return text
     if isinstance(parsed, dict):
-        from ..model.documents import reference_value
-
         return reference_value(parsed) or text
     return text
 
