@@ -58,6 +58,7 @@ class SubmodelElements:
     async def patch_value(self, submodel_id: str, path: str, value: Any) -> None:
         entry = await self.submodel(submodel_id)
         location = locate(entry.doc, parse_path(path))
+        value = value_only.unwrap_element_value(location.element, value)
         try:
             element = value_only.apply_element_value(location.element, value, path=path)
         except value_only.ValueOnlyError as exc:

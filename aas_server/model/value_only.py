@@ -26,23 +26,28 @@ from ._xsd_literals import LiteralError, is_valid_base64, json_to_literal, liter
 
 __all__ = [
     "ELEMENT_TYPES_WITHOUT_VALUE",
+    "ELEMENT_TYPES_WITH_PATHS",
     "ValueOnlyError",
     "apply_element_value",
     "apply_submodel_value",
     "element_metadata",
     "element_paths",
     "element_value",
+    "keyed_element_value",
     "strip_blob_values",
     "strip_to_core",
     "submodel_metadata",
     "submodel_paths",
     "submodel_value",
+    "unwrap_element_value",
 ]
 
 JsonObject = dict[str, Any]
 
 #: Types outside the ValueOnly serialization (§11.4.3): omitted from their parent's ValueOnly object.
 ELEMENT_TYPES_WITHOUT_VALUE = frozenset({"Operation", "Capability"})
+#: Types with a ``$path`` of their own (the official test engine rejects it for every other type).
+ELEMENT_TYPES_WITH_PATHS = frozenset({"SubmodelElementCollection", "SubmodelElementList", "Entity"})
 
 SML = "SubmodelElementList"
 #: Attribute holding an element's children (IDTA-01002-3-0 §12.3, table "Children of certain objects").
@@ -117,10 +122,12 @@ _OBJECT_FIELDS: dict[str, dict[str, int]] = {
     },
     "BasicEventElement": {"observed": _REFERENCE},
 }
-#: Mandatory attributes (IDTA-01001-3-0) and child lists: a PATCH may change them, not clear them.
-_NOT_NULLABLE = frozenset(
-    ("contentType", "first", "second", "observed", "entityType", "annotations", "statements"),
-)
+#: Mandatory value attributes (IDTA-01001-3-0): kept in ``$metadata``; a PATCH may change, not clear them.
+_MANDATORY = frozenset(("contentType", "first", "second", "observed", "entityType"))
+#: What ``$metadata`` keeps of the value attributes so that its result is still a valid element.
+_KEPT_IN_METADATA = _MANDATORY | {"globalAssetId", "specificAssetIds"}
+#: ... and the child lists, which a PATCH may not clear either.
+_NOT_NULLABLE = _MANDATORY | {"annotations", "statements"}
 
 
 def _value_of(child: JsonObject, blob: bool, deep: bool, expand: bool) -> Any:
@@ -175,6 +182,34 @@ def element_value(element: JsonObject, *, with_blob_value: bool = False, level_d
     if element.get("modelType") not in _APPLIERS:
         raise _no_value_error(element, element.get("idShort", ""))
     return _value_of(element, with_blob_value, level_deep, True)
+
+
+def keyed_element_value(element: JsonObject, *, with_blob_value: bool = False, level_deep: bool = True) -> Any:
+    """GET ``.../submodel-elements/{path}/$value``: ``{idShort: value}``, as in a parent's ValueOnly object.
+
+    The keyed form is what partner servers send and the official test engine requires (a JSON object or
+    array, never a bare scalar). An element without idShort (an SML item) has no key: its bare value.
+    """
+    value = element_value(element, with_blob_value=with_blob_value, level_deep=level_deep)
+    id_short = element.get("idShort")
+    return value if id_short is None else {id_short: value}
+
+
+def unwrap_element_value(element: JsonObject, body: Any) -> Any:
+    """PATCH ``.../$value`` accepts the bare value and the keyed ``{idShort: value}`` form of a GET.
+
+    Unambiguous because no ValueOnly object has a single member named like the element itself, except
+    an SMC with a child of its own idShort: there the body is taken as the bare value (children).
+    """
+    id_short = element.get("idShort")
+    if not (isinstance(body, dict) and len(body) == 1 and id_short is not None and id_short in body):
+        return body
+    if element.get("modelType") == "SubmodelElementCollection":
+        if any(child.get("idShort") == id_short for child in element.get("value") or ()):
+            return body
+    elif element.get("modelType") in _OBJECT_FIELDS and id_short in _OBJECT_FIELDS[element["modelType"]]:
+        return body
+    return body[id_short]
 
 
 def submodel_value(
@@ -397,12 +432,15 @@ def apply_submodel_value(submodel: JsonObject, value: JsonObject) -> JsonObject:
 
 
 def element_metadata(element: JsonObject) -> JsonObject:
-    """The element without its value-carrying attributes (``*Metadata`` schemas, Part 2 OpenAPI 3.0.4).
+    """The element without its optional value-carrying attributes (``*Metadata`` schemas, OpenAPI 3.0.4).
 
-    E.g. Property loses value/valueId, File/Blob value/contentType, Entity its statements, entityType,
-    globalAssetId and specificAssetIds; Operation its variables. Everything else is kept.
+    E.g. Property loses value/valueId, File/Blob their value, Entity its statements, Operation its
+    variables. What the metamodel makes mandatory stays (contentType, first/second, entityType, observed,
+    and a self-managed entity's asset ids, AASd-014): a metadata result is still a valid element that
+    clients and the official test engine parse with their normal metamodel classes; the ``*Metadata``
+    schemas allow the extra members.
     """
-    drop = _VALUE_ATTRIBUTES.get(element.get("modelType", ""), frozenset())
+    drop = _VALUE_ATTRIBUTES.get(element.get("modelType", ""), frozenset()) - _KEPT_IN_METADATA
     return {k: v for k, v in element.items() if k not in drop}
 
 

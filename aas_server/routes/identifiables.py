@@ -86,8 +86,9 @@ class IdentifiableRoutes:
     def register(self, app: web.Application, prefix: str) -> None:
         base = f"{prefix}/{self.collection}"
         item = base + "/{" + self.parameter + "}"
-        app.router.add_get(base, self.list)
-        app.router.add_post(base, self.create)
+        for route in (base, base + "/"):  # a trailing slash names the same collection
+            app.router.add_get(route, self.list)
+            app.router.add_post(route, self.create)
         app.router.add_get(item, self.get)
         app.router.add_put(item, self.replace)
         app.router.add_delete(item, self.delete)

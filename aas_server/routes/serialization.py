@@ -26,12 +26,17 @@ __all__ = ["PROFILES", "register_serialization"]
 Json = dict[str, Any]
 AASX = "application/asset-administration-shell-package+xml"
 _PROFILE_BASE = "https://admin-shell.io/aas/API/3/0/"
+#: Each full profile (SSP-001) and, since clients look for it by name, the read profile (SSP-002) it contains.
 PROFILES = [
-    _PROFILE_BASE + "AssetAdministrationShellRepositoryServiceSpecification/SSP-001",
-    _PROFILE_BASE + "SubmodelRepositoryServiceSpecification/SSP-001",
-    _PROFILE_BASE + "ConceptDescriptionRepositoryServiceSpecification/SSP-001",
-    _PROFILE_BASE + "AssetAdministrationShellServiceSpecification/SSP-001",
-    _PROFILE_BASE + "SubmodelServiceSpecification/SSP-001",
+    f"{_PROFILE_BASE}{service}/{profile}"
+    for service in (
+        "AssetAdministrationShellRepositoryServiceSpecification",
+        "SubmodelRepositoryServiceSpecification",
+        "ConceptDescriptionRepositoryServiceSpecification",
+        "AssetAdministrationShellServiceSpecification",
+        "SubmodelServiceSpecification",
+    )
+    for profile in ("SSP-001", "SSP-002")
 ]
 
 

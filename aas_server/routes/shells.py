@@ -149,8 +149,9 @@ class _ShellApi:
         """Mount below ``prefix``; ``resource_routes`` adds GET/PUT of the shell itself (``/aas``)."""
         router = app.router
         if resource_routes:
-            router.add_get(prefix, self.get)
-            router.add_put(prefix, self.put)
+            for route in (prefix, prefix + "/"):  # "/aas/" too: partner clients (and the test engine) send it
+                router.add_get(route, self.get)
+                router.add_put(route, self.put)
         router.add_get(prefix + "/$reference", self.get_reference)
         router.add_get(prefix + "/asset-information", self.get_asset_information)
         router.add_put(prefix + "/asset-information", self.put_asset_information)

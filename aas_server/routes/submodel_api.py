@@ -119,6 +119,8 @@ def add_submodel_routes(app: web.Application, prefix: str, resolve: SubmodelReso
         routes.append(("DELETE", prefix, api.delete_submodel))
     for method, route, handler in routes:
         router.add_route(method, route, handler)
+        if route == prefix:  # "/submodel/" too: partner clients (and the official test engine) send it
+            router.add_route(method, route + "/", handler)
 
 
 class _SubmodelApi:
@@ -263,7 +265,10 @@ class _SubmodelApi:
         return no_content()
 
     async def get_element_metadata(self, request: web.Request) -> web.Response:
-        _, element, _ = await self._element(request)
+        _, element, path = await self._element(request)
+        if element.get("modelType") in value_only.ELEMENT_TYPES_WITHOUT_VALUE:
+            # Nothing to separate metadata from; the official test engine expects a 4xx here.
+            raise BadRequest(f"{path}: {element['modelType']} has no $metadata representation, GET it without modifier")
         return json_response(value_only.element_metadata(element))
 
     async def patch_element_metadata(self, request: web.Request) -> web.Response:
@@ -277,7 +282,7 @@ class _SubmodelApi:
         deep, blob = is_deep(request), with_blob_value(request)
         _, element, _ = await self._element(request)
         try:
-            value = value_only.element_value(element, with_blob_value=blob, level_deep=deep)
+            value = value_only.keyed_element_value(element, with_blob_value=blob, level_deep=deep)
         except value_only.ValueOnlyError as exc:
             raise BadRequest(str(exc)) from exc
         return json_response(value)
@@ -296,6 +301,10 @@ class _SubmodelApi:
     async def get_element_path(self, request: web.Request) -> web.Response:
         deep = is_deep(request)
         _, element, path = await self._element(request)
+        if element.get("modelType") not in value_only.ELEMENT_TYPES_WITH_PATHS:
+            raise BadRequest(
+                f"{path}: $path applies to collections, lists and entities, not to {element.get('modelType')}"
+            )
         return json_response(value_only.element_paths(element, format_path(parse_path(path)), level_deep=deep))
 
     # -- attachments -----------------------------------------------------------------------------

@@ -9,9 +9,10 @@ from typing import Any
 import orjson
 from aiohttp import web
 
-from ..http import is_deep, paged_response, paged_value, with_blob_value
+from ..http import is_deep, json_response, paged_response, paged_value, with_blob_value
 from ..keys import CONFIG, REPOSITORY
 from ..model import value_only
+from ..model.cursor import decode_split_cursor, encode_split_cursor, parse_limit
 from ..model.documents import reference_value
 from ..model.errors import NotFound
 from ..model.identifiers import decode_identifier
@@ -75,9 +76,33 @@ async def list_values(request: web.Request) -> web.Response:
 
 
 async def list_paths(request: web.Request) -> web.Response:
+    """GetAllSubmodels-Path: one flat list of idShortPaths (``GetPathItemsResult``), ``limit`` counting paths.
+
+    A page may end inside a submodel; the cursor then names it and how many of its paths were sent.
+    """
     deep = is_deep(request)
-    docs, cursor = await _documents(request)
-    return paged_value([value_only.submodel_paths(doc, level_deep=deep) for doc in docs], cursor)
+    after, skip = decode_split_cursor(request.query.get("cursor"))
+    limit = parse_limit(request.query.get("limit"), request.app[CONFIG].limits.default_page_size)
+    repository = request.app[REPOSITORY]
+    terms = _submodel_filters(request)
+    paths: list[str] = []
+    while True:
+        page = await repository.list_page(Kind.SUBMODEL, after, min(limit, _PATH_BATCH), terms)
+        for row in page.items:
+            own = value_only.submodel_paths(repository.current(row), level_deep=deep)[skip:]
+            room = limit - len(paths)
+            if len(own) > room:
+                paths += own[:room]
+                return json_response(
+                    {"paging_metadata": {"cursor": encode_split_cursor(after, skip + room)}, "result": paths}
+                )
+            paths += own
+            after, skip = row.seq, 0
+        if page.cursor_position is None:
+            return paged_value(paths, None)
+
+
+_PATH_BATCH = 100
 
 
 async def _path_submodel(request: web.Request) -> str:
@@ -98,8 +123,9 @@ async def _configured_submodel(request: web.Request) -> str:
 def register_submodels(app: web.Application, prefix: str) -> None:
     router = app.router
     base = f"{prefix}/submodels"
-    router.add_get(base, list_submodels)
-    router.add_post(base, SUBMODELS.create)
+    for route in (base, base + "/"):  # a trailing slash names the same collection
+        router.add_get(route, list_submodels)
+        router.add_post(route, SUBMODELS.create)
     router.add_get(base + "/$metadata", list_metadata)
     router.add_get(base + "/$value", list_values)
     router.add_get(base + "/$reference", SUBMODELS.list_references)

@@ -45,9 +45,15 @@ async def create_line(client: Client) -> None:
 
 
 async def value_of(client: Client, path: str) -> Any:
+    """The element's ValueOnly, unwrapped from the ``{idShort: value}`` object GET .../$value sends."""
     response = await client.get(f"{EL}/{path}/$value")
     assert response.status == 200, await response.text()
-    return await response.json()
+    body = await response.json()
+    if path.endswith("]"):  # a list item has no idShort to key it by
+        return body
+    id_short = path.rsplit(".", 1)[-1]
+    assert isinstance(body, dict) and list(body) == [id_short], body
+    return body[id_short]
 
 
 async def test_nested_paths_and_list_indices(client: Client) -> None:
@@ -71,6 +77,20 @@ async def test_value_patch_accepts_numbers_and_strings(client: Client) -> None:
     assert element["value"] == "43"
     assert (await client.patch(f"{EL}/Measurements[0].Value/$value", json=9.25)).status == 204
     assert await value_of(client, "Measurements[0].Value") == 9.25
+
+
+async def test_element_value_is_keyed_by_id_short_and_patch_takes_either_form(client: Client) -> None:
+    await create_line(client)
+    assert await (await client.get(f"{EL}/Count/$value")).json() == {"Count": 7}
+    assert await (await client.get(f"{EL}/Measurements[1].Value/$value")).json() == {"Value": 2.0}
+    assert await (await client.get(f"{EL}/Measurements[1]/$value")).json() == {"Value": 2.0, "Unit": "mm"}
+    assert (await client.patch(f"{EL}/Count/$value", json={"Count": 11})).status == 204  # what GET sent
+    assert await value_of(client, "Count") == 11
+    assert (await client.patch(f"{EL}/Count/$value", json=12)).status == 204  # the bare value
+    assert await value_of(client, "Count") == 12
+    response = await client.patch(f"{EL}/Measurements[2]/$value", json={"Unit": "km"})
+    assert response.status == 204
+    assert await value_of(client, "Measurements[2]") == {"Value": 3.0, "Unit": "km"}
 
 
 async def test_bad_value_patch_is_rejected_and_changes_nothing(client: Client) -> None:
@@ -114,6 +134,53 @@ async def test_submodel_value_and_modifiers(client: Client) -> None:
     with_blob = await (await client.get(f"{EL}/Raw", params={"extent": "withBlobValue"})).json()
     assert with_blob["value"] == "AAEC"
     assert (await client.get(SM, params={"level": "sideways"})).status == 400
+
+
+async def test_modifiers_that_do_not_apply_to_an_element_type_are_rejected(client: Client) -> None:
+    await create_line(client)
+    operation = {"modelType": "Operation", "idShort": "Calibrate"}
+    assert (await client.post(EL, json=operation)).status == 201
+    for path in ("Speed", "Raw", "Measurements[0].Value"):  # $path: only collections, lists and entities
+        response = await client.get(f"{EL}/{path}/$path")
+        assert response.status == 400, path
+        assert_result(await response.json(), 400, "$path")
+    response = await client.get(f"{EL}/Calibrate/$metadata")  # an Operation is all metadata
+    assert response.status == 400
+    assert_result(await response.json(), 400, "Operation")
+    metadata = await (await client.get(f"{EL}/Manual/$metadata")).json()  # mandatory attributes stay
+    assert metadata["contentType"] == "application/pdf"
+    listed = await (await client.get(f"{SM}/submodel-elements/$metadata")).json()
+    assert [e["idShort"] for e in listed["result"]] == ["Speed", "Count", "Measurements", "Manual", "Raw", "Calibrate"]
+    assert all("value" not in e for e in listed["result"])
+
+
+async def test_submodel_paths_list_is_flat(client: Client) -> None:
+    await create_line(client)
+    response = await client.post(f"{API}/submodels", json=submodel("urn:sm:other", prop("Torque", "3")))
+    assert response.status == 201
+    paths = (await (await client.get(f"{API}/submodels/$path")).json())["result"]
+    assert all(isinstance(p, str) for p in paths)
+    assert {"Speed", "Measurements[2].Unit", "Torque"} <= set(paths)
+    # limit counts paths: pages end inside a submodel and continue there, without gaps or repeats
+    for limit in (1, 4, 9, len(paths), len(paths) + 1):
+        collected: list[str] = []
+        params: dict[str, Any] = {"limit": limit}
+        while True:
+            page = await (await client.get(f"{API}/submodels/$path", params=params)).json()
+            assert len(page["result"]) <= limit
+            collected += page["result"]
+            if "cursor" not in page["paging_metadata"]:
+                break
+            params["cursor"] = page["paging_metadata"]["cursor"]
+        assert collected == paths, limit
+
+
+async def test_single_object_interfaces_accept_a_trailing_slash(client: Client) -> None:
+    await create_line(client)
+    for path in (f"{API}/submodel", f"{API}/submodel/", f"{SM}/", f"{API}/submodels/", f"{API}/shells/"):
+        response = await client.get(path)
+        assert response.status == 200, path
+    assert (await (await client.get(f"{API}/submodel/")).json())["id"] == "urn:sm:line"
 
 
 async def test_structural_writes(client: Client) -> None:

@@ -231,5 +231,6 @@ async def test_unknown_route_and_method_answer_in_result_format(client: Client) 
 
 async def test_description_and_health(client: Client) -> None:
     profiles = (await (await client.get(f"{API}/description")).json())["profiles"]
-    assert "https://admin-shell.io/aas/API/3/0/SubmodelRepositoryServiceSpecification/SSP-001" in profiles
+    for profile in ("SSP-001", "SSP-002"):
+        assert f"https://admin-shell.io/aas/API/3/0/SubmodelRepositoryServiceSpecification/{profile}" in profiles
     assert (await (await client.get("/health")).json()) == {"status": "ok"}

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from aas_server.model.cursor import decode_cursor, encode_cursor, parse_limit
+from aas_server.model.cursor import decode_cursor, decode_split_cursor, encode_cursor, encode_split_cursor, parse_limit
 from aas_server.model.errors import BadRequest
 from aas_server.model.id_short_path import format_path, parse_path
 from aas_server.model.identifiers import decode_identifier, encode_identifier
@@ -53,8 +53,15 @@ def test_cursor_round_trip(position: int) -> None:
     assert decode_cursor(encode_cursor(position)) == position
 
 
-@pytest.mark.parametrize("bad", ["x", "YWJj", "!!", "YzE6LTE"])
+@given(st.integers(0, 2**62), st.integers(0, 2**31))
+def test_split_cursor_round_trip(position: int, skip: int) -> None:
+    assert decode_split_cursor(encode_split_cursor(position, skip)) == (position, skip)
+    assert decode_split_cursor(encode_cursor(position)) == (position, 0)
+
+
+@pytest.mark.parametrize("bad", ["x", "YWJj", "!!", "YzE6LTE", encode_split_cursor(3, 2)])
 def test_malformed_cursors_are_bad_requests(bad: str) -> None:
+    """A cursor into the middle of a submodel is no cursor for a listing of whole items."""
     with pytest.raises(BadRequest):
         decode_cursor(bad)
 

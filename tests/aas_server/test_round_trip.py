@@ -83,7 +83,7 @@ async def test_loading_twice_is_idempotent_and_keeps_changes(tmp_path: Path) -> 
         ).status == 204
     async with TestClient(TestServer(create_app(config), host="127.0.0.1")) as client:
         value = await client.get(f"{API}/submodels/{sm}/submodel-elements/ManufacturerName/$value")
-        assert await value.json() == "Changed"
+        assert await value.json() == {"ManufacturerName": "Changed"}
         listing = await (await client.get(f"{API}/shells")).json()
         assert len(listing["result"]) == len(json.loads((path).read_text("utf-8-sig"))["assetAdministrationShells"])
 

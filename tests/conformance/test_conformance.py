@@ -5,11 +5,12 @@ element type, files in the package), started as a subprocess on a free loopback 
 ("read") profile is one test; it fails when the tool reports any failed check, and the assertion message
 lists the failing checks with the request, the response and what the tool objected to.
 
-Run: ``.venv/bin/pytest -m conformance tests/conformance -q``
+Part of the normal test run; alone: ``.venv/bin/pytest tests/conformance -q``
 """
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import socket
 import subprocess
@@ -23,6 +24,7 @@ from pathlib import Path
 import pytest
 from aas_test_engines import api, config, file, http
 from aas_test_engines.result import AasTestResult, Level
+from requests import Response
 
 from tests.conformance.environment import SHELL_IDS, SUBMODEL_IDS, build_conformance_package
 
@@ -111,6 +113,44 @@ def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             process.wait()
 
 
+class SpecPathClient(http.HttpClient):
+    """The tool's HTTP client with its three wrong request paths (aas-test-engines 1.0.3) put right.
+
+    The OpenAPI files of the single-object services (AssetAdministrationShellServiceSpecification and
+    SubmodelServiceSpecification V3.0 SSP-002) place ``/serialization`` at the API root and have no
+    ``/shells``; the tool instead
+      1. fetches the shell for the ``/aas/submodels/{id}`` checks with ``GET /`` (the API root), where it
+         fetches the same shell with ``GET /aas/`` everywhere else;
+      2. sets up GenerateSerializationByIds with ``GET /aas/shells`` or ``GET /submodel/shells``;
+      3. then calls ``/aas/serialization`` or ``/submodel/serialization``.
+    Only these exact paths are rewritten, to the ones the spec names; every other request, including all
+    the checks' own, goes out as the tool built it. The server does not serve the wrong paths.
+    """
+
+    def descend(self, prefix: str) -> SpecPathClient:
+        client = SpecPathClient(self.host, self.verify, self.remove_path_prefix, self.additional_headers)
+        client.prefixes = [*self.prefixes, prefix]
+        return client
+
+    def send(self, request: http.Request) -> Response:
+        path = "".join(self.prefixes) + request.path
+        fixed = _SPEC_PATHS.get(path)
+        if fixed is None:
+            return super().send(request)
+        return http.HttpClient(self.host, self.verify, "", self.additional_headers).send(
+            dataclasses.replace(request, path=fixed)
+        )
+
+
+_SPEC_PATHS = {
+    "/": "/aas",
+    "/aas/shells": "/shells",
+    "/submodel/shells": "/shells",
+    "/aas/serialization": "/serialization",
+    "/submodel/serialization": "/serialization",
+}
+
+
 _CHECK_NODES = ("Check", "Check meta model", "Check constraints")
 _MAX_LINE = 400
 
@@ -167,7 +207,7 @@ def test_package_passes_the_official_file_check(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("suite", SUITES, ids=[s.removeprefix(SSP) for s in SUITES])
 def test_ssp_002_profile(server_url: str, suite: str) -> None:
-    result, matrix = api.execute_tests(http.HttpClient(server_url), config.CheckApiConfig(suite=suite))
+    result, matrix = api.execute_tests(SpecPathClient(server_url), config.CheckApiConfig(suite=suite))
     summary = (
         f"negative tests rejected {matrix.invalid_rejected}/{matrix.invalid_rejected + matrix.invalid_accepted}, "
         f"positive tests accepted {matrix.valid_accepted}/{matrix.valid_accepted + matrix.valid_rejected}"
