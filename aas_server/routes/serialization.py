@@ -96,20 +96,30 @@ async def serialization(request: web.Request) -> web.Response:
     return web.Response(body=await _aasx(repository, shells, submodels, cds), content_type=AASX)
 
 
+def _in_package(value: str) -> bool:
+    """Whether a File value names a part inside an AASX package (RFC 3986 path references), not a URI."""
+    return bool(value) and not value.startswith("//") and ":" not in value.split("/")[0]
+
+
 async def _aasx(repository: Repository, shells: list[Json], submodels: list[Json], cds: list[Json]) -> bytes:
     files = aasx.DictSupplementaryFileContainer()  # type: ignore[no-untyped-call]
     exported: list[Json] = []
     for submodel in submodels:
         records = {r.path: r for r in await repository.storage.attachments_of(Kind.SUBMODEL, submodel["id"])}
-        if records:
-            submodel = codec.copy(submodel)
-            for path, element in iter_elements(submodel.get("submodelElements") or []):
-                record = records.get(path)
-                if record is not None and element.get("modelType") == "File":
-                    value = element.get("value") or ""
-                    name = value if value.startswith("/") else f"/aasx/files/{record.file_name}"
-                    with repository.storage.blob_path(record.blob).open("rb") as content:
-                        element["value"] = files.add_file(name, content, record.content_type)
+        submodel = codec.copy(submodel)
+        for path, element in iter_elements(submodel.get("submodelElements") or []):
+            if element.get("modelType") != "File":
+                continue
+            record = records.get(path)
+            value = element.get("value") or ""
+            if record is not None:
+                name = value if value.startswith("/") else f"/aasx/files/{record.file_name}"
+                with repository.storage.blob_path(record.blob).open("rb") as content:
+                    element["value"] = files.add_file(name, content, record.content_type)
+            elif _in_package(value):
+                # A package path with no content behind it makes the package invalid (readers fail on
+                # the missing part): the AASX leaves it out; JSON and XML keep the value as stored.
+                del element["value"]
         exported.append(submodel)
     out_shells: list[Json] = []
     for shell in shells:

@@ -39,6 +39,18 @@ def unordered_sets(node: Any) -> Any:
     return node
 
 
+def without_package_paths(node: Any) -> Any:
+    if isinstance(node, dict):
+        out = {key: without_package_paths(val) for key, val in node.items()}
+        value = out.get("value")
+        if out.get("modelType") == "File" and isinstance(value, str) and ":" not in value.split("/")[0]:
+            del out["value"]
+        return out
+    if isinstance(node, list):
+        return [without_package_paths(item) for item in node]
+    return node
+
+
 @pytest.mark.parametrize("source", SOURCES)
 async def test_loaded_environment_reads_back_equal(tmp_path: Path, source: str) -> None:
     path = FULL_EXAMPLE / source
@@ -52,11 +64,12 @@ async def test_loaded_environment_reads_back_equal(tmp_path: Path, source: str) 
         ]:
             response = await client.get(f"{API}/serialization", headers={"Accept": accept})
             assert response.status == 200
-            if fmt == "aasx" and not original_files:
-                # basyx writes a package relationship for a File whose content was never uploaded, and then
-                # cannot read its own package back: AASX round trips need the files (open point, see README)
-                continue
             served, files = canonical_environment(await response.read(), fmt)
+            if fmt == "aasx" and not original_files:
+                # A File naming a package part whose content the server never received is exported
+                # without its value: a package may not reference a part it does not contain.
+                assert served == without_package_paths(original)
+                continue
             assert served == original, fmt
             if fmt == "aasx":
                 assert files == original_files
