@@ -98,7 +98,7 @@ class _ShellApi:
         record, blob = await request.app[FILES].thumbnail(shell_id)
         if not blob.is_file():
             raise NotFound("The thumbnail content is missing from the data directory")
-        return file_response(blob, record.content_type, record.file_name)
+        return file_response(request, blob, record.content_type, record.file_name)
 
     async def put_thumbnail(self, request: web.Request) -> web.Response:
         shell_id, _ = await self._shell(request)

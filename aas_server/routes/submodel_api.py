@@ -72,10 +72,19 @@ def element_reference(submodel: Json, path: str) -> Json:
     return {"type": "ModelReference", "keys": keys}
 
 
-def file_response(path: Path, content_type: str, file_name: str) -> web.FileResponse:
+def file_response(request: web.Request, path: Path, content_type: str, file_name: str) -> web.FileResponse:
+    """The stored file as ``application/octet-stream`` (GetFileByPath, GetThumbnail in the OpenAPI), or
+    as its own content type when the client's Accept names that type explicitly (e.g. a browser asking
+    for ``application/pdf`` to display it)."""
+    if content_type.split(";", 1)[0].strip().lower() not in _explicitly_accepted(request.headers.get("Accept", "")):
+        content_type = "application/octet-stream"
     response = web.FileResponse(path, headers={"Content-Type": content_type})
     response.headers["Content-Disposition"] = f'attachment; filename="{file_name}"'
     return response
+
+
+def _explicitly_accepted(accept: str) -> set[str]:
+    return {part.split(";", 1)[0].strip().lower() for part in accept.split(",")} - {"*/*", ""}
 
 
 def add_submodel_routes(app: web.Application, prefix: str, resolve: SubmodelResolver, *, full: bool = True) -> None:
@@ -314,7 +323,7 @@ class _SubmodelApi:
         record, blob, element = await request.app[FILES].element_file(submodel_id, request.match_info["idShortPath"])
         if not blob.is_file():
             raise NotFound("The attached content is missing from the data directory")
-        return file_response(blob, element.get("contentType") or record.content_type, record.file_name)
+        return file_response(request, blob, element.get("contentType") or record.content_type, record.file_name)
 
     async def put_attachment(self, request: web.Request) -> web.Response:
         submodel_id = await self._resolve(request)

@@ -241,7 +241,10 @@ async def test_attachments(client: Client) -> None:
     got = await client.get(f"{EL}/Manual/attachment")
     assert got.status == 200
     assert await got.read() == content
-    assert got.headers["Content-Type"] == "application/pdf"
+    assert got.headers["Content-Type"] == "application/octet-stream"  # what GetFileByPath declares
+    assert 'filename="manual.pdf"' in got.headers["Content-Disposition"]
+    asked = await client.get(f"{EL}/Manual/attachment", headers={"Accept": "application/pdf, */*;q=0.1"})
+    assert asked.headers["Content-Type"] == "application/pdf"  # a client that names the type gets it
     assert (await (await client.get(f"{EL}/Manual")).json())["value"] == "manual.pdf"
 
     # without fileName: the part's own file name is used
@@ -267,7 +270,9 @@ async def test_thumbnail(client: Client) -> None:
     form.add_field("file", b"\x89PNG....", filename="thumb.png", content_type="image/png")
     assert (await client.put(f"{base}/thumbnail", data=form)).status == 204
     got = await client.get(f"{base}/thumbnail")
-    assert await got.read() == b"\x89PNG...." and got.headers["Content-Type"] == "image/png"
+    assert await got.read() == b"\x89PNG...." and got.headers["Content-Type"] == "application/octet-stream"
+    got = await client.get(f"{base}/thumbnail", headers={"Accept": "image/png"})
+    assert got.headers["Content-Type"] == "image/png"
     info = await (await client.get(base)).json()
     assert info["defaultThumbnail"] == {"path": "thumb.png", "contentType": "image/png"}
     assert (await client.delete(f"{base}/thumbnail")).status == 200

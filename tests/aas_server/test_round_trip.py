@@ -106,7 +106,8 @@ async def test_aasx_file_content_is_served(example_client: TestClient) -> None: 
 
     sm = b64("https://acplt.org/Test_Submodel")
     response = await example_client.get(
-        f"{API}/submodels/{sm}/submodel-elements/ExampleSubmodelCollection.ExampleFile/attachment"
+        f"{API}/submodels/{sm}/submodel-elements/ExampleSubmodelCollection.ExampleFile/attachment",
+        headers={"Accept": "application/pdf"},
     )
     assert response.status == 200
     assert response.headers["Content-Type"] == "application/pdf"
