@@ -145,10 +145,16 @@ class Storage(abc.ABC):
     async def close(self) -> None: ...
 
     @abc.abstractmethod
-    async def get(self, kind: Kind, id: str) -> StoredDocument | None: ...
+    async def get(self, kind: Kind, id: str) -> StoredDocument | None:
+        """The document with its element records, both from one committed state; None if absent.
+
+        Documents and ids come back byte-exact (the cache and list routes serve the stored bytes).
+        ``version`` is 1 after create and grows by one with each replace or element record.
+        """
 
     @abc.abstractmethod
-    async def get_many(self, kind: Kind, ids: Sequence[str]) -> list[StoredDocument]: ...
+    async def get_many(self, kind: Kind, ids: Sequence[str]) -> list[StoredDocument]:
+        """The documents found among ``ids`` (missing ones left out), in no guaranteed order."""
 
     @abc.abstractmethod
     async def list_page(self, query: ListQuery) -> list[StoredDocument]:
@@ -159,13 +165,20 @@ class Storage(abc.ABC):
 
     @abc.abstractmethod
     async def commit(self, unit: Sequence[Operation]) -> None:
-        """Apply the operations atomically; durable when this returns."""
+        """Apply the operations atomically; durable when this returns.
+
+        Raises :class:`DocumentExists` for a taken id under ``create_only`` and ``KeyError`` for a
+        PutElement or DeleteDocument whose document does not exist; the unit then changes nothing and
+        other units (grouped into the same transaction or not) are unaffected.
+        """
 
     @abc.abstractmethod
     async def get_attachment(self, kind: Kind, owner_id: str, path: str) -> AttachmentRecord | None: ...
 
     @abc.abstractmethod
-    async def attachments_of(self, kind: Kind, owner_id: str) -> list[AttachmentRecord]: ...
+    async def attachments_of(self, kind: Kind, owner_id: str) -> list[AttachmentRecord]:
+        """All attachments of one document, in no guaranteed order. The files of replaced or deleted
+        attachments are removed at the latest by the next :meth:`open`."""
 
     @abc.abstractmethod
     def new_blob_path(self) -> tuple[str, Path]:

@@ -154,7 +154,18 @@ class SqliteStorage(Storage):
         if self._readers is None:
             raise RuntimeError("storage is not open")
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._readers, lambda: fn(self._reader()))
+        return await loop.run_in_executor(self._readers, self._in_snapshot, fn)
+
+    def _in_snapshot(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+        """Run ``fn`` in one read transaction: a document and its element records come from one committed
+        state, even when a write lands between the statements that read them (WAL gives each read
+        transaction a fixed snapshot)."""
+        conn = self._reader()
+        conn.execute("BEGIN")
+        try:
+            return fn(conn)
+        finally:
+            conn.execute("COMMIT")
 
     async def get(self, kind: Kind, id: str) -> StoredDocument | None:
         docs = await self.get_many(kind, [id])
