@@ -615,7 +615,8 @@ def bench(args: argparse.Namespace) -> int:
             GOALS["patch_value"],
         )
         # the stored value must be one of the numbers written
-        final = json.loads(base64.b64decode(asyncio.run(capture(base, value_patch))["body_b64"]))
+        keyed = json.loads(base64.b64decode(asyncio.run(capture(base, value_patch))["body_b64"]))
+        final = keyed.get(PATCH_PROP) if isinstance(keyed, dict) else keyed  # GET $value: {idShort: value}
         row["final_value"] = final
         row["final_value_ok"] = isinstance(final, int) and 1000 < final <= row["server"]["last_seq"]
         measure(
