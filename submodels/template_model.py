@@ -1,0 +1,204 @@
+"""The official IDTA submodel templates as a tree of element rules (idShort, type, cardinality).
+
+Why not basyx objects: several published templates do not load strictly into basyx-python-sdk 2.0.1
+(idShorts on list items, duplicate concept descriptions, a stray ``Identifiable`` in IDTA 02018), and the
+failsafe loader silently drops what it cannot parse, i.e. exactly the rules a validator needs. The rules
+are therefore read from the template JSON (IDTA-01001-3-0 §5.3 serialization) directly.
+
+Conventions of the templates (IDTA-01004, "Specification of Submodel Templates"):
+
+* cardinality is a qualifier ``SMT/Cardinality`` (older: ``Cardinality``, ``Multiplicity``) with the values
+  One, ZeroToOne, ZeroToMany, OneToMany (case varies); an element without it counts as One, an item of a
+  SubmodelElementList as ZeroToMany (the list's own cardinality says whether the list must be there);
+* an idShort ending in ``__00__`` names a repeatable element: instances carry the stem with a running
+  number (``Document__01__``, ``Document01``) or any idShort with the element's semanticId.
+"""
+
+from __future__ import annotations
+
+import enum
+import functools
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from importlib import resources
+from typing import Any
+
+__all__ = [
+    "Cardinality",
+    "Template",
+    "TemplateElement",
+    "available_templates",
+    "children_of",
+    "load_template",
+    "parse_template",
+    "semantic_id_of",
+]
+
+Json = dict[str, Any]
+
+_CARDINALITY_QUALIFIERS = frozenset({"SMT/Cardinality", "Cardinality", "Multiplicity"})
+_CHILD_KEYS = {
+    "SubmodelElementCollection": "value",
+    "SubmodelElementList": "value",
+    "Entity": "statements",
+    "AnnotatedRelationshipElement": "annotations",
+}
+_REPEATABLE = re.compile(r"^(?P<stem>.*?)__0+__$")
+
+
+class Cardinality(enum.Enum):
+    ONE = (1, 1)
+    ZERO_TO_ONE = (0, 1)
+    ZERO_TO_MANY = (0, None)
+    ONE_TO_MANY = (1, None)
+
+    @property
+    def min(self) -> int:
+        low: int = self.value[0]
+        return low
+
+    @property
+    def max(self) -> int | None:
+        high: int | None = self.value[1]
+        return high
+
+    @classmethod
+    def parse(cls, text: str) -> Cardinality:
+        """Case-insensitive (templates write ``ZerotoMany`` too)."""
+        names = {
+            "one": cls.ONE,
+            "zerotoone": cls.ZERO_TO_ONE,
+            "zerotomany": cls.ZERO_TO_MANY,
+            "onetomany": cls.ONE_TO_MANY,
+        }
+        try:
+            return names[text.strip().lower()]
+        except KeyError:
+            raise ValueError(f"unknown cardinality {text!r}") from None
+
+    def __str__(self) -> str:
+        return {"ONE": "One", "ZERO_TO_ONE": "ZeroToOne", "ZERO_TO_MANY": "ZeroToMany", "ONE_TO_MANY": "OneToMany"}[
+            self.name
+        ]
+
+
+def semantic_id_of(element: Json) -> str | None:
+    """The first key value of the element's semanticId: what templates and instances are matched by."""
+    keys = (element.get("semanticId") or {}).get("keys") or []
+    return str(keys[0]["value"]) if keys else None
+
+
+def children_of(element: Json) -> list[Json]:
+    """Child elements per IDTA-01002-3-0 §12.3 ("Children of certain objects"); [] for leaves."""
+    key = (
+        "submodelElements" if element.get("modelType") == "Submodel" else _CHILD_KEYS.get(element.get("modelType", ""))
+    )
+    children = element.get(key) if key else None
+    return children if isinstance(children, list) else []
+
+
+@dataclass(frozen=True)
+class TemplateElement:
+    """What the template says about one element: what instances must look like there."""
+
+    id_short: str | None
+    model_type: str
+    semantic_id: str | None
+    cardinality: Cardinality
+    value_type: str | None = None  # Property, Range; for a list: valueTypeListElement
+    children: tuple[TemplateElement, ...] = field(default=(), repr=False)
+
+    @property
+    def repeatable(self) -> bool:
+        return self.cardinality.max is None
+
+    def matches_id_short(self, id_short: str | None) -> bool:
+        """Exact, or for ``Name__00__`` templates ``Name``, ``Name__07__`` and ``Name07``."""
+        if self.id_short is None or id_short is None:
+            return self.id_short == id_short
+        if id_short == self.id_short:
+            return True
+        repeatable = _REPEATABLE.match(self.id_short)
+        if repeatable is None:
+            return False
+        stem = re.escape(repeatable["stem"])
+        return re.fullmatch(rf"{stem}(__\d+__|\d+)?", id_short) is not None
+
+
+@dataclass(frozen=True)
+class Template:
+    """One official submodel template: its identity and the rules for the submodel's elements."""
+
+    semantic_id: str
+    id_short: str
+    idta: str
+    version: str
+    elements: tuple[TemplateElement, ...]
+
+    def walk(self) -> Iterator[tuple[str, TemplateElement]]:
+        """(idShortPath, rule) for every rule, list items as ``List[]``."""
+        stack = [(e.id_short or "", e) for e in reversed(self.elements)]
+        while stack:
+            path, rule = stack.pop()
+            yield path, rule
+            for child in reversed(rule.children):
+                sep = "[]" if rule.model_type == "SubmodelElementList" else f".{child.id_short}"
+                stack.append((path + sep, child))
+
+
+def _cardinality(element: Json, in_list: bool) -> Cardinality:
+    for qualifier in element.get("qualifiers") or []:
+        if qualifier.get("type") in _CARDINALITY_QUALIFIERS and qualifier.get("value"):
+            return Cardinality.parse(str(qualifier["value"]))
+    return Cardinality.ZERO_TO_MANY if in_list else Cardinality.ONE
+
+
+def _rule(element: Json, in_list: bool = False) -> TemplateElement:
+    model_type = str(element.get("modelType", ""))
+    value_type = (
+        element.get("valueTypeListElement") if model_type == "SubmodelElementList" else element.get("valueType")
+    )
+    in_this_list = model_type == "SubmodelElementList"
+    return TemplateElement(
+        id_short=element.get("idShort"),
+        model_type=model_type,
+        semantic_id=semantic_id_of(element),
+        cardinality=_cardinality(element, in_list),
+        value_type=value_type,
+        children=tuple(_rule(child, in_this_list) for child in children_of(element)),
+    )
+
+
+def parse_template(submodel: Json, *, idta: str = "", version: str = "") -> Template:
+    """Rules from a template submodel in its JSON form."""
+    semantic_id = semantic_id_of(submodel)
+    if semantic_id is None:
+        raise ValueError("a template submodel needs a semanticId")
+    return Template(
+        semantic_id=semantic_id,
+        id_short=str(submodel.get("idShort", "")),
+        idta=idta,
+        version=version,
+        elements=tuple(_rule(e) for e in submodel.get("submodelElements") or []),
+    )
+
+
+@functools.cache
+def _index() -> dict[str, Json]:
+    text = resources.files("submodels").joinpath("templates/index.json").read_text("utf-8")
+    return {entry["semanticId"]: entry for entry in json.loads(text)}
+
+
+def available_templates() -> dict[str, str]:
+    """semanticId -> "IDTA nnnnn version" of every template shipped with the package."""
+    return {sid: f"{entry['idta']} {entry['version']}" for sid, entry in _index().items()}
+
+
+@functools.cache
+def load_template(semantic_id: str) -> Template:
+    """The shipped template with this submodel semanticId; KeyError if there is none."""
+    entry = _index()[semantic_id]
+    text = resources.files("submodels").joinpath(f"templates/{entry['file']}").read_text("utf-8")
+    return parse_template(json.loads(text), idta=entry["idta"], version=entry["version"])
