@@ -11,7 +11,10 @@ Conventions of the templates (IDTA-01004, "Specification of Submodel Templates")
   One, ZeroToOne, ZeroToMany, OneToMany (case varies); an element without it counts as One, an item of a
   SubmodelElementList as ZeroToMany (the list's own cardinality says whether the list must be there);
 * an idShort ending in ``__00__`` names a repeatable element: instances carry the stem with a running
-  number (``Document__01__``, ``Document01``) or any idShort with the element's semanticId.
+  number (``Document__01__``, ``Document01``) or any idShort with the element's semanticId;
+* an empty collection with the supplemental semanticId :data:`DROP_IN_USE` takes its content from another
+  template (a "drop-in"): the Nameplate's AddressInformation is the ContactInformation collection of
+  IDTA 02002 (:data:`DROP_INS`).
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ import enum
 import functools
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
@@ -46,6 +49,14 @@ _CHILD_KEYS = {
     "AnnotatedRelationshipElement": "annotations",
 }
 _REPEATABLE = re.compile(r"^(?P<stem>.*?)__0+__$")
+DROP_IN_USE = "https://admin-shell.io/smt-dropin/smt-dropin-use/1/0"
+#: semanticId of a drop-in use -> (semanticId of the template that defines it, idShort of its element there)
+DROP_INS = {
+    "https://admin-shell.io/zvei/nameplate/1/0/ContactInformations/AddressInformation": (
+        "https://admin-shell.io/zvei/nameplate/1/0/ContactInformations",
+        "ContactInformation",
+    ),
+}
 
 
 class Cardinality(enum.Enum):
@@ -155,24 +166,37 @@ def _cardinality(element: Json, in_list: bool) -> Cardinality:
     return Cardinality.ZERO_TO_MANY if in_list else Cardinality.ONE
 
 
-def _rule(element: Json, in_list: bool = False) -> TemplateElement:
-    model_type = str(element.get("modelType", ""))
-    value_type = (
-        element.get("valueTypeListElement") if model_type == "SubmodelElementList" else element.get("valueType")
+DropInResolver = Callable[[str], tuple[TemplateElement, ...]]
+
+
+def _is_drop_in(element: Json) -> bool:
+    return any(
+        (ref.get("keys") or [{}])[0].get("value") == DROP_IN_USE for ref in element.get("supplementalSemanticIds") or []
     )
-    in_this_list = model_type == "SubmodelElementList"
+
+
+def _rule(element: Json, resolve: DropInResolver | None, in_list: bool = False) -> TemplateElement:
+    model_type = str(element.get("modelType", ""))
+    is_list = model_type == "SubmodelElementList"
+    value_type = element.get("valueTypeListElement") if is_list else element.get("valueType")
+    semantic_id = semantic_id_of(element)
+    children = tuple(_rule(child, resolve, is_list) for child in children_of(element))
+    if not children and resolve is not None and semantic_id is not None and _is_drop_in(element):
+        children = resolve(semantic_id)
     return TemplateElement(
         id_short=element.get("idShort"),
         model_type=model_type,
-        semantic_id=semantic_id_of(element),
+        semantic_id=semantic_id,
         cardinality=_cardinality(element, in_list),
         value_type=value_type,
-        children=tuple(_rule(child, in_this_list) for child in children_of(element)),
+        children=children,
     )
 
 
-def parse_template(submodel: Json, *, idta: str = "", version: str = "") -> Template:
-    """Rules from a template submodel in its JSON form."""
+def parse_template(
+    submodel: Json, *, idta: str = "", version: str = "", resolve_drop_in: DropInResolver | None = None
+) -> Template:
+    """Rules from a template submodel in its JSON form; ``resolve_drop_in`` fills drop-in uses."""
     semantic_id = semantic_id_of(submodel)
     if semantic_id is None:
         raise ValueError("a template submodel needs a semanticId")
@@ -181,8 +205,18 @@ def parse_template(submodel: Json, *, idta: str = "", version: str = "") -> Temp
         id_short=str(submodel.get("idShort", "")),
         idta=idta,
         version=version,
-        elements=tuple(_rule(e) for e in submodel.get("submodelElements") or []),
+        elements=tuple(_rule(e, resolve_drop_in) for e in submodel.get("submodelElements") or []),
     )
+
+
+def _drop_in_children(semantic_id: str) -> tuple[TemplateElement, ...]:
+    """The rules a drop-in use takes over; () for drop-ins this package does not know."""
+    target = DROP_INS.get(semantic_id)
+    if target is None:
+        return ()
+    template_id, id_short = target
+    source = next((e for e in load_template(template_id).elements if e.id_short == id_short), None)
+    return source.children if source is not None else ()
 
 
 @functools.cache
@@ -201,4 +235,6 @@ def load_template(semantic_id: str) -> Template:
     """The shipped template with this submodel semanticId; KeyError if there is none."""
     entry = _index()[semantic_id]
     text = resources.files("submodels").joinpath(f"templates/{entry['file']}").read_text("utf-8")
-    return parse_template(json.loads(text), idta=entry["idta"], version=entry["version"])
+    return parse_template(
+        json.loads(text), idta=entry["idta"], version=entry["version"], resolve_drop_in=_drop_in_children
+    )
