@@ -120,6 +120,7 @@ class TemplateElement:
     cardinality: Cardinality
     value_type: str | None = None  # Property, Range; for a list: valueTypeListElement
     children: tuple[TemplateElement, ...] = field(default=(), repr=False)
+    editable_id_short: bool = False  # qualifier EditIdShort: instances choose the idShort
 
     @property
     def repeatable(self) -> bool:
@@ -129,6 +130,8 @@ class TemplateElement:
         """Exact, or for ``Name__00__`` templates ``Name``, ``Name__07__`` and ``Name07``."""
         if self.id_short is None or id_short is None:
             return self.id_short == id_short
+        if self.editable_id_short:
+            return False  # matched by semanticId instead
         if id_short == self.id_short:
             return True
         repeatable = _REPEATABLE.match(self.id_short)
@@ -190,6 +193,10 @@ def _rule(element: Json, resolve: DropInResolver | None, in_list: bool = False) 
         cardinality=_cardinality(element, in_list),
         value_type=value_type,
         children=children,
+        editable_id_short=any(
+            q.get("type") == "EditIdShort" and str(q.get("value")).lower() == "true"
+            for q in element.get("qualifiers") or []
+        ),
     )
 
 

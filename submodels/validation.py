@@ -76,7 +76,7 @@ def validate(submodel: model.Submodel | Json, template: Template | None = None) 
         except KeyError:
             return [Finding("", Problem.NO_TEMPLATE, f"no template known for semanticId {semantic_id!r}")]
     findings: list[Finding] = []
-    _check_children(findings, "", children_of(doc), template.elements, in_list=False)
+    _check_children(findings, "", children_of(doc), template.elements, in_list=False, ancestors=())
     return findings
 
 
@@ -99,13 +99,19 @@ def _match(element: Json, rules: tuple[TemplateElement, ...], in_list: bool) -> 
     semantic_id = semantic_id_of(element)
     if semantic_id is not None:
         for rule in rules:
-            if rule.repeatable and rule.semantic_id == semantic_id:
+            if (rule.repeatable or rule.editable_id_short) and rule.semantic_id == semantic_id:
                 return rule
     return None
 
 
 def _check_children(
-    findings: list[Finding], path: str, elements: Iterable[Json], rules: tuple[TemplateElement, ...], *, in_list: bool
+    findings: list[Finding],
+    path: str,
+    elements: Iterable[Json],
+    rules: tuple[TemplateElement, ...],
+    *,
+    in_list: bool,
+    ancestors: tuple[TemplateElement, ...],
 ) -> None:
     found: dict[int, int] = {}
     count = 0
@@ -125,7 +131,7 @@ def _check_children(
                 )
             continue
         found[id(rule)] = found.get(id(rule), 0) + 1
-        _check_element(findings, child_path, element, rule)
+        _check_element(findings, child_path, element, rule, ancestors)
     for rule in rules:
         n = found.get(id(rule), 0)
         where = f"{path}[]" if in_list else (f"{path}.{rule.id_short}" if path else str(rule.id_short))
@@ -148,7 +154,24 @@ def _check_children(
             )
 
 
-def _check_element(findings: list[Finding], path: str, element: Json, rule: TemplateElement) -> None:
+def _recursive_rules(rule: TemplateElement, ancestors: tuple[TemplateElement, ...]) -> tuple[TemplateElement, ...]:
+    """A rule's children, or for an entity tree (a Node in a Node, IDTA 02011) those of the nearest ancestor
+    entity with the same semanticId: the template spells out only the first level of the recursion."""
+    if rule.children or rule.semantic_id is None or rule.model_type != "Entity":
+        return rule.children
+    return next(
+        (
+            a.children
+            for a in reversed(ancestors)
+            if a.model_type == "Entity" and a.semantic_id == rule.semantic_id and a.children
+        ),
+        (),
+    )
+
+
+def _check_element(
+    findings: list[Finding], path: str, element: Json, rule: TemplateElement, ancestors: tuple[TemplateElement, ...]
+) -> None:
     model_type = element.get("modelType")
     if model_type != rule.model_type:
         findings.append(Finding(path, Problem.MODEL_TYPE, f"is a {model_type}, the template has a {rule.model_type}"))
@@ -168,7 +191,14 @@ def _check_element(findings: list[Finding], path: str, element: Json, rule: Temp
             literal = element.get(key)
             if literal is not None and value_type and not _is_literal(literal, value_type):
                 findings.append(Finding(path, Problem.VALUE, f"{key} {literal!r} is no {value_type} literal"))
-    _check_children(findings, path, children_of(element), rule.children, in_list=model_type == "SubmodelElementList")
+    _check_children(
+        findings,
+        path,
+        children_of(element),
+        _recursive_rules(rule, ancestors),
+        in_list=model_type == "SubmodelElementList",
+        ancestors=(*ancestors, rule),
+    )
 
 
 def _is_literal(literal: Any, value_type: str) -> bool:
