@@ -183,7 +183,7 @@ def read_bom(submodel: model.Submodel) -> HierarchicalStructure:
     archetype = r.text(top, "ArcheType") or "Full"
     return HierarchicalStructure(
         entry_node=_read_node(r, entry, "EntryNode"),
-        archetype=archetype,  # type: ignore[arg-type]  # pydantic checks the literal
+        archetype=archetype,  # pydantic checks the literal
         revision=revision,
         design_revision=str(design.value.key[0].value) if design is not None and design.value is not None else None,
     )
