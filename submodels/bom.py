@@ -25,7 +25,7 @@ from typing import Literal
 from basyx.aas import model
 from pydantic import BaseModel, ConfigDict, Field
 
-from .elements import ElementFactory, ElementReader, external_reference
+from .elements import ElementFactory, ElementReader, element_semantic_id, external_reference
 from .template_model import load_template
 from .validation import EXTENSION_NAMESPACE
 
@@ -172,7 +172,7 @@ def read_bom(submodel: model.Submodel) -> HierarchicalStructure:
     if not isinstance(entry, model.Entity):
         raise KeyError(f"HierarchicalStructures {submodel.id}: no EntryNode")
     design = next(
-        (e for e in top if isinstance(e, model.ReferenceElement) and _semantic_id(e) == DESIGN_REVISION), None
+        (e for e in top if isinstance(e, model.ReferenceElement) and element_semantic_id(e) == DESIGN_REVISION), None
     )
     administration = submodel.administration
     revision = (
@@ -194,7 +194,8 @@ def _read_node(r: ElementReader, entity: model.Entity, rule: str) -> Node:
     parts = [e for e in r.all(statements, f"{rule}.Node") if isinstance(e, model.Entity)]
     same_as = [e for e in r.all(statements, f"{rule}.SameAs") if isinstance(e, model.RelationshipElement)]
     position = next(
-        (e for e in statements if isinstance(e, model.ReferenceElement) and _semantic_id(e) == DESIGN_POSITION), None
+        (e for e in statements if isinstance(e, model.ReferenceElement) and element_semantic_id(e) == DESIGN_POSITION),
+        None,
     )
     bulk = r.value(statements, "EntryNode.Node.BulkCount")
     return Node(
@@ -206,9 +207,3 @@ def _read_node(r: ElementReader, entity: model.Entity, rule: str) -> Node:
         design_position=_entity_ref(position.value) if position is not None and position.value is not None else None,
         parts=[_read_node(r, part, "EntryNode.Node") for part in parts],
     )
-
-
-def _semantic_id(element: model.SubmodelElement) -> str | None:
-    if element.semantic_id is None or not element.semantic_id.key:
-        return None
-    return str(element.semantic_id.key[0].value)

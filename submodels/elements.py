@@ -18,7 +18,7 @@ from basyx.aas import model
 
 from .template_model import Template, TemplateElement
 
-__all__ = ["ElementFactory", "ElementReader", "external_reference", "numbered"]
+__all__ = ["ElementFactory", "ElementReader", "element_semantic_id", "external_reference", "numbered"]
 
 Scalar = str | int | float | bool | Decimal | datetime.date | datetime.datetime
 
@@ -136,7 +136,7 @@ class ElementReader:
     def all(self, container: Iterable[model.SubmodelElement], path: str) -> list[model.SubmodelElement]:
         rule = self.factory.rule(path)
         elements = list(container)
-        by_semantic_id = [e for e in elements if rule.semantic_id and _semantic_id(e) == rule.semantic_id]
+        by_semantic_id = [e for e in elements if rule.semantic_id and element_semantic_id(e) == rule.semantic_id]
         return by_semantic_id or [e for e in elements if rule.matches_id_short(e.id_short)]
 
     def one(self, container: Iterable[model.SubmodelElement], path: str) -> model.SubmodelElement | None:
@@ -170,7 +170,8 @@ class ElementReader:
         return []
 
 
-def _semantic_id(element: model.SubmodelElement) -> str | None:
+def element_semantic_id(element: model.SubmodelElement) -> str | None:
+    """The first key value of the element's semanticId (what template rules are matched by)."""
     if element.semantic_id is None or not element.semantic_id.key:
         return None
     return str(element.semantic_id.key[0].value)

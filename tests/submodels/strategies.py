@@ -15,3 +15,8 @@ languages = st.sampled_from(["en", "de", "fr", "zh-CN", "en-US"])
 lang_text = st.dictionaries(languages, text, min_size=1, max_size=3)
 dates = st.dates(datetime.date(1990, 1, 1), datetime.date(2060, 12, 31))
 path = st.from_regex(r"/aasx/files/[a-z0-9_]{1,12}\.(png|pdf)", fullmatch=True)
+finite = st.floats(-1e9, 1e9, allow_nan=False, allow_infinity=False)
+# xs:dateTime with a time zone (basyx keeps it); whole milliseconds survive every serialization
+instants = st.datetimes(
+    datetime.datetime(2000, 1, 1), datetime.datetime(2060, 1, 1), timezones=st.just(datetime.UTC)
+).map(lambda t: t.replace(microsecond=t.microsecond // 1000 * 1000))
