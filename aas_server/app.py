@@ -19,6 +19,7 @@ from .routes.serialization import register_serialization
 from .routes.shells import register_shells
 from .routes.submodels import register_submodels
 from .storage.sqlite import SqliteStorage
+from .template_check import template_problems
 
 __all__ = ["create_app"]
 
@@ -43,7 +44,11 @@ async def _storage_context(app: web.Application) -> AsyncIterator[None]:
     data_dir = config.data_dir
     storage = SqliteStorage(data_dir / "aas.sqlite", data_dir / "attachments", synchronous=config.storage.synchronous)
     await storage.open()
-    repository = Repository(storage, cache_capacity=config.storage.cache_capacity)
+    repository = Repository(
+        storage,
+        cache_capacity=config.storage.cache_capacity,
+        check_submodel=template_problems if config.validation.templates else None,
+    )
     app[REPOSITORY] = repository
     app[ELEMENTS] = SubmodelElements(repository)
     app[FILES] = Files(repository)

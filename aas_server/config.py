@@ -48,6 +48,11 @@ class ServiceConfig(_Section):
     submodel_id: str | None = None
 
 
+class ValidationConfig(_Section):
+    #: reject submodel writes that violate the IDTA template named by their semanticId (400 with findings)
+    templates: bool = False
+
+
 class ServerConfig(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="AAS_SERVER_", env_nested_delimiter="__", extra="forbid")
 
@@ -65,6 +70,7 @@ class ServerConfig(BaseSettings):
     storage: StorageConfig = StorageConfig()
     limits: LimitsConfig = LimitsConfig()
     service: ServiceConfig = ServiceConfig()
+    validation: ValidationConfig = ValidationConfig()
 
     @classmethod
     def settings_customise_sources(

@@ -53,9 +53,19 @@ class Page:
     cursor_position: int | None
 
 
+#: Checks a valid submodel against more than the metamodel (its IDTA template); returns the problems.
+SubmodelCheck = Callable[[Json], Sequence[str]]
+
+
+_MAX_PROBLEMS = 20
+
+
 class Repository:
-    def __init__(self, storage: Storage, *, cache_capacity: int = 10_000) -> None:
+    def __init__(
+        self, storage: Storage, *, cache_capacity: int = 10_000, check_submodel: SubmodelCheck | None = None
+    ) -> None:
         self.storage = storage
+        self._check_submodel = check_submodel
         self.cache = DocumentCache(storage, cache_capacity)
         self.changes = ChangeNotifier()
 
@@ -88,14 +98,18 @@ class Repository:
                 entry.pending -= 1
         await self.changes.publish(change)
 
-    @staticmethod
-    def validate(kind: Kind, body: Any) -> Json:
+    def validate(self, kind: Kind, body: Any) -> Json:
         """Validate a whole identifiable with basyx and return its canonical JSON.
 
         basyx keeps a shell's submodel references in a set; the client's order is restored so that a
-        client reads back what it wrote.
+        client reads back what it wrote. Every structural write of a submodel passes here, so this is where
+        the opt-in template check (``validation.templates``) runs.
         """
         doc = codec.canonical(body, _TYPES[kind])
+        if kind is Kind.SUBMODEL and self._check_submodel is not None:
+            problems = self._check_submodel(doc)
+            if problems:
+                raise BadRequest(*(f"Violates its submodel template: {p}" for p in problems[:_MAX_PROBLEMS]))
         if kind is Kind.SHELL and isinstance(body.get("submodels"), list) and doc.get("submodels"):
             order = {orjson.dumps(ref, option=orjson.OPT_SORT_KEYS): i for i, ref in enumerate(body["submodels"])}
             doc["submodels"].sort(key=lambda ref: order.get(orjson.dumps(ref, option=orjson.OPT_SORT_KEYS), len(order)))
