@@ -1,10 +1,16 @@
 #!/usr/bin/env bash
-# The main job on the embedded default: the AAS server on SQLite, loaded with an example environment.
+# The main job on the embedded default: the AAS server on SQLite, loaded with the example packaging plant.
+# (The simulated PLCs and the edge gateway join here with issue #4.)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/bootstrap.sh
 PORT=${PORT:-8080}
 DATA=${DATA_DIR:-data}
-echo "Starting the AAS server: API at http://127.0.0.1:$PORT/api/v3.0 (try /shells, /submodels, /description), data in $DATA/"
-exec .venv/bin/python -m aas_server --host 127.0.0.1 --port "$PORT" --data-dir "$DATA" \
-  --load ../shared/examples/basyx-python-sdk/test_demo_full_example_json.aasx "$@"
+UNITS=${UNITS:-20}
+mkdir -p "$DATA"
+PLANT="$DATA/example-plant-$UNITS.aasx"
+if [ ! -f "$PLANT" ]; then
+  .venv/bin/python -m submodels.example --units "$UNITS" --seed 1 --out "$PLANT"
+fi
+echo "Starting the AAS server: API at http://127.0.0.1:$PORT/api/v3.0 (try /shells?idShort=FFS200_000001, /submodels, /description), data in $DATA/"
+exec .venv/bin/python -m aas_server --host 127.0.0.1 --port "$PORT" --data-dir "$DATA" --load "$PLANT" "$@"

@@ -1,0 +1,334 @@
+"""Generate the example packaging plant: type twins per machine model and design revision, produced units with
+their as-built parts, supplier part twins, batches and maintenance history. Deterministic from a seed.
+
+The thread it lays out, for one unit serial number:
+
+    unit shell --derivedFrom--> type shell (all design revisions' BOMs)
+      Nameplate (serial number, date), specificAssetIds serialNumber + batchId
+      HierarchicalStructures (as built) --DesignRevision--> the type's BOM of the revision it was built to
+        part Nodes: globalAssetId -> part shell (supplier Nameplate: the supplier), serial or batchId,
+                    DesignPosition -> the as-designed Node
+      MaintenanceInstructions: the model's plan + MaintenanceHistory (replacements show in the as-built BOM)
+"""
+
+from __future__ import annotations
+
+import datetime
+import random
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from basyx.aas import model
+
+from ..bom import EntityRef, HierarchicalStructure, Node, build_bom
+from ..maintenance import (
+    MaintenanceEvent,
+    MaintenanceInterval,
+    MaintenancePlan,
+    MaintenanceStep,
+    PartReplacement,
+    Reliability,
+    ReliabilitySet,
+    SparePart,
+    build_maintenance,
+    build_reliability,
+)
+from ..nameplate import Address, Marking, Nameplate, build_nameplate
+from .catalog import MODELS, NS, SUPPLIERS, Component, MachineModel, Revision
+
+__all__ = ["CE_MARK", "Plant", "generate"]
+
+CE_MARK = "/aasx/files/ce-marking.png"
+MANUFACTURER = {"en": "Example Packaging Machines GmbH", "de": "Beispiel Verpackungsmaschinen GmbH"}
+ADDRESS = Address(street={"de": "Industriestraße 7"}, zipcode={"de": "70565"}, city_town={"de": "Stuttgart"})
+START = datetime.date(2024, 1, 8)  # first production week
+CHANGEOVER_DAYS = 365  # units built later use the model's second design revision
+NOW = datetime.datetime(2026, 11, 1, tzinfo=datetime.UTC)  # "today" of the generated history
+
+
+@dataclass
+class Plant:
+    """Everything generated: identifiables plus the files the package must carry."""
+
+    objects: list[model.Identifiable] = field(default_factory=list)
+    files: dict[str, tuple[bytes, str]] = field(default_factory=dict)
+    unit_serials: list[str] = field(default_factory=list)
+
+    def add(self, *objects: model.Identifiable) -> None:
+        self.objects.extend(objects)
+
+
+def _ref(submodel: model.Submodel) -> model.ModelReference[model.Submodel]:
+    return model.ModelReference.from_referable(submodel)
+
+
+def _shell(
+    id_short: str,
+    aas_id: str,
+    asset_id: str,
+    kind: model.AssetKind,
+    submodels: list[model.Submodel],
+    asset_ids: dict[str, str] | None = None,
+    derived_from: str | None = None,
+) -> model.AssetAdministrationShell:
+    return model.AssetAdministrationShell(
+        model.AssetInformation(
+            kind,
+            global_asset_id=asset_id,
+            specific_asset_id=[model.SpecificAssetId(k, v) for k, v in (asset_ids or {}).items()],
+        ),
+        aas_id,
+        id_short=id_short,
+        submodel={_ref(s) for s in submodels},
+        derived_from=model.ModelReference(
+            (model.Key(model.KeyTypes.ASSET_ADMINISTRATION_SHELL, derived_from),), model.AssetAdministrationShell
+        )
+        if derived_from
+        else None,
+    )
+
+
+def _type_bom_id(m: MachineModel, rev: Revision) -> str:
+    return f"{NS}/sm/type/{m.code}/bom/{rev.version}-{rev.revision}"
+
+
+def _maintenance_plan(m: MachineModel, rev: Revision) -> MaintenancePlan:
+    drive = next(c for c in rev.components if c.supplier == "drives")
+    return MaintenancePlan(
+        intervals=[
+            MaintenanceInterval(
+                maintenance_id=f"{m.code}-PM",
+                name={"en": "Preventive maintenance", "de": "Vorbeugende Wartung"},
+                interval=m.interval_hours,
+                interval_unit="h",
+                technicians=1,
+                steps=[
+                    MaintenanceStep(step_id="1", name={"en": "Check belt tension"}, duration=15, duration_unit="min"),
+                    MaintenanceStep(
+                        step_id="2", name={"en": "Inspect main drive bearings"}, duration=30, duration_unit="min"
+                    ),
+                ],
+            )
+        ],
+        spare_parts=[
+            SparePart(
+                spare_part_id=drive.part_number,
+                name={"en": drive.name},
+                supplier={"en": SUPPLIERS[drive.supplier].name},
+                order_code=drive.part_number,
+            )
+        ],
+    )
+
+
+def _type_twin(plant: Plant, m: MachineModel) -> None:
+    boms = []
+    for rev in m.revisions:
+        design = HierarchicalStructure(
+            entry_node=Node(
+                id_short=m.code,
+                global_asset_id=f"{NS}/asset/type/{m.code}",
+                parts=[
+                    Node(
+                        id_short=c.position,
+                        specific_asset_ids={"manufacturerPartId": c.part_number},
+                        bulk_count=c.quantity,
+                    )
+                    for c in rev.components
+                ],
+            ),
+            revision=(rev.version, rev.revision),
+        )
+        boms.append(build_bom(design, _type_bom_id(m, rev)))
+    nameplate = build_nameplate(
+        Nameplate(
+            uri_of_the_product=f"{NS}/product/{m.code}",
+            manufacturer_name=MANUFACTURER,
+            manufacturer_product_designation={"en": m.name},
+            address=ADDRESS,
+            order_code_of_manufacturer=m.code,
+            manufacturer_product_type=m.code,
+            markings=[Marking(name="CE", file=CE_MARK)],
+        ),
+        f"{NS}/sm/type/{m.code}/nameplate",
+    )
+    plan = build_maintenance(_maintenance_plan(m, m.revisions[-1]), f"{NS}/sm/type/{m.code}/maintenance")
+    reliability = build_reliability(
+        Reliability(sets=[ReliabilitySet(mttf=40_000, mtbf=12_000, b10=25_000, useful_life_hours=60_000)]),
+        f"{NS}/sm/type/{m.code}/reliability",
+    )
+    submodels = [nameplate, *boms, plan, reliability]
+    shell = _shell(m.code, f"{NS}/aas/type/{m.code}", f"{NS}/asset/type/{m.code}", model.AssetKind.TYPE, submodels)
+    plant.add(shell, *submodels)
+
+
+class _Serials:
+    """Serial numbers per supplier part number, in order."""
+
+    def __init__(self) -> None:
+        self._next: dict[str, int] = {}
+
+    def __call__(self, prefix: str) -> str:
+        n = self._next.get(prefix, 0) + 1
+        self._next[prefix] = n
+        return f"{prefix}-{n:06d}"
+
+
+def _part_twin(plant: Plant, c: Component, serial: str, built: datetime.date) -> str:
+    """Shell + supplier Nameplate of one serial-numbered part; returns its asset id."""
+    supplier = SUPPLIERS[c.supplier]
+    asset_id = f"{NS}/asset/part/{c.supplier}/{c.part_number}/{serial}"
+    nameplate = build_nameplate(
+        Nameplate(
+            uri_of_the_product=f"{NS}/product/{c.supplier}/{c.part_number}",
+            manufacturer_name={"en": supplier.name},
+            manufacturer_product_designation={"en": c.name},
+            address=Address(city_town={"en": supplier.city}, national_code={"en": supplier.country}),
+            order_code_of_manufacturer=c.part_number,
+            serial_number=serial,
+            date_of_manufacture=built,
+            country_of_origin=supplier.country,
+        ),
+        f"{NS}/sm/part/{c.supplier}/{serial}/nameplate",
+    )
+    shell = _shell(
+        f"Part_{serial}".replace("-", "_"),
+        f"{NS}/aas/part/{c.supplier}/{serial}",
+        asset_id,
+        model.AssetKind.INSTANCE,
+        [nameplate],
+        {"serialNumber": serial, "manufacturerPartId": c.part_number, "supplierId": f"{NS}/org/{c.supplier}"},
+    )
+    plant.add(shell, nameplate)
+    return asset_id
+
+
+def _history(
+    rng: random.Random, m: MachineModel, built: datetime.date, replace: Iterator[PartReplacement]
+) -> list[MaintenanceEvent]:
+    """Preventive maintenance every ~interval (two shifts: 16 h/day), and now and then a drive replacement."""
+    events: list[MaintenanceEvent] = []
+    days = m.interval_hours // 16
+    t = datetime.datetime.combine(built, datetime.time(8), datetime.UTC) + datetime.timedelta(days=days)
+    while t < NOW:
+        corrective = rng.random() < 0.08
+        events.append(
+            MaintenanceEvent(
+                time=t,
+                kind="corrective" if corrective else "preventive",
+                maintenance_id=None if corrective else f"{m.code}-PM",
+                findings="Main drive bearing noise, drive replaced" if corrective else "No findings",
+                technician=f"T{rng.randint(1, 12):02d}",
+                replaced=[next(replace)] if corrective else [],
+            )
+        )
+        t += datetime.timedelta(days=days + rng.randint(-5, 5))
+    return events
+
+
+def _unit_twin(plant: Plant, rng: random.Random, serials: _Serials, m: MachineModel, index: int) -> None:
+    built = START + datetime.timedelta(days=index // 3 + rng.randint(0, 2))
+    rev = m.revisions[0] if (built - START).days < CHANGEOVER_DAYS else m.revisions[1]
+    serial = serials(m.code)
+    batch = f"B{built.isocalendar().year}W{built.isocalendar().week:02d}"
+    unit_asset = f"{NS}/asset/unit/{serial}"
+    design_id = _type_bom_id(m, rev)
+
+    installed: dict[str, tuple[str, str]] = {}  # position -> (asset id, serial number) of the part in it now
+    for c in rev.components:
+        if c.tracking == "serial":
+            part_serial = serials(c.part_number)
+            installed[c.position] = (
+                _part_twin(plant, c, part_serial, built - datetime.timedelta(days=20)),
+                part_serial,
+            )
+
+    drive = next(c for c in rev.components if c.supplier == "drives")
+
+    def replacements() -> Iterator[PartReplacement]:
+        while True:
+            new_serial = serials(drive.part_number)
+            new = _part_twin(plant, drive, new_serial, built)
+            removed = installed[drive.position][0]
+            installed[drive.position] = (new, new_serial)  # before yielding: the last swap must count too
+            yield PartReplacement(removed=removed, installed=new)
+
+    history = _history(rng, m, built, replacements())  # replacements update ``installed``
+    parts: list[Node] = []
+    for c in rev.components:
+        position = EntityRef(submodel_id=design_id, path=(m.code, c.position))
+        if c.position in installed:
+            asset_id, part_serial = installed[c.position]
+            ids = {"serialNumber": part_serial, "manufacturerPartId": c.part_number}
+            parts.append(
+                Node(id_short=c.position, global_asset_id=asset_id, specific_asset_ids=ids, design_position=position)
+            )
+        else:
+            lot = f"LOT-{c.part_number}-{built.year}{built.month:02d}"
+            ids = {"batchId": lot, "manufacturerPartId": c.part_number}
+            parts.append(
+                Node(id_short=c.position, specific_asset_ids=ids, bulk_count=c.quantity, design_position=position)
+            )
+    as_built = build_bom(
+        HierarchicalStructure(
+            entry_node=Node(id_short=serial.replace("-", "_"), global_asset_id=unit_asset, parts=parts),
+            design_revision=design_id,
+        ),
+        f"{NS}/sm/unit/{serial}/bom",
+    )
+    nameplate = build_nameplate(
+        Nameplate(
+            uri_of_the_product=f"{NS}/product/{m.code}/{serial}",
+            manufacturer_name=MANUFACTURER,
+            manufacturer_product_designation={"en": m.name},
+            address=ADDRESS,
+            order_code_of_manufacturer=m.code,
+            manufacturer_product_type=m.code,
+            serial_number=serial,
+            year_of_construction=str(built.year),
+            date_of_manufacture=built,
+            hardware_version=rev.label,
+            markings=[Marking(name="CE", file=CE_MARK)],
+        ),
+        f"{NS}/sm/unit/{serial}/nameplate",
+    )
+    plan = _maintenance_plan(m, rev).model_copy(update={"history": history})
+    maintenance = build_maintenance(plan, f"{NS}/sm/unit/{serial}/maintenance")
+    submodels = [nameplate, as_built, maintenance]
+    shell = _shell(
+        serial.replace("-", "_"),
+        f"{NS}/aas/unit/{serial}",
+        unit_asset,
+        model.AssetKind.INSTANCE,
+        submodels,
+        {"serialNumber": serial, "batchId": batch},
+        derived_from=f"{NS}/aas/type/{m.code}",
+    )
+    plant.add(shell, *submodels)
+    plant.unit_serials.append(serial)
+
+
+def generate(units: int = 20, seed: int = 1) -> Plant:
+    """The plant with ``units`` produced machines, spread over the models; same seed, same plant."""
+    rng = random.Random(seed)  # noqa: S311 - a reproducible plant, not a secret
+    plant = Plant()
+    for m in MODELS:
+        _type_twin(plant, m)
+    serials = _Serials()
+    for index in range(units):
+        _unit_twin(plant, rng, serials, MODELS[index % len(MODELS)], index)
+    plant.files[CE_MARK] = (_ce_png(), "image/png")
+    return plant
+
+
+def _ce_png() -> bytes:
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    size = 8
+    raw = b"".join(b"\x00" + b"\x20\x40\xa0" * size for _ in range(size))
+    header = struct.pack(">IIBBBBB", size, size, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b"")
