@@ -18,9 +18,9 @@ from basyx.aas import model
 
 from .template_model import Template, TemplateElement
 
-__all__ = ["ElementFactory", "ElementReader", "element_semantic_id", "external_reference", "numbered"]
+__all__ = ["ElementFactory", "ElementReader", "as_timedelta", "element_semantic_id", "external_reference", "numbered"]
 
-Scalar = str | int | float | bool | Decimal | datetime.date | datetime.datetime
+Scalar = str | int | float | bool | Decimal | datetime.date | datetime.datetime | datetime.timedelta
 
 
 def external_reference(value: str) -> model.ExternalReference:
@@ -35,10 +35,27 @@ def numbered(template_id_short: str, index: int) -> str:
 
 def _to_python(value: Scalar, value_type: str) -> Any:
     """A Python value basyx accepts for ``value_type`` (strings are parsed as XSD literals)."""
-    data_type = model.datatypes.XSD_TYPE_CLASSES[value_type]
+    data_type: Any = model.datatypes.XSD_TYPE_CLASSES[value_type]
+    if isinstance(value, datetime.timedelta) and data_type is model.datatypes.Duration:
+        whole_seconds = value.days * 86_400 + value.seconds
+        return model.datatypes.Duration(seconds=whole_seconds, microseconds=value.microseconds).normalized()
     if isinstance(value, str) and data_type is not model.datatypes.String:
         return model.datatypes.from_xsd(value, data_type)
     return model.datatypes.trivial_cast(value, data_type)
+
+
+def as_timedelta(duration: Any) -> datetime.timedelta | None:
+    """An xs:duration value (basyx: dateutil relativedelta) as a timedelta; None if it counts months or
+    years, which have no fixed length."""
+    if duration is None or duration.years or duration.months:
+        return None
+    return datetime.timedelta(
+        days=duration.days,
+        hours=duration.hours,
+        minutes=duration.minutes,
+        seconds=duration.seconds,
+        microseconds=duration.microseconds,
+    )
 
 
 class ElementFactory:
