@@ -9,6 +9,7 @@ The thread it lays out, for one unit serial number:
         part Nodes: globalAssetId -> part shell (supplier Nameplate: the supplier), serial or batchId,
                     DesignPosition -> the as-designed Node
       MaintenanceInstructions: the model's plan + MaintenanceHistory (replacements show in the as-built BOM)
+      ProcessVariables: production order, batch, ISO 22400 times/quantities, recorded process parameters
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import datetime
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from basyx.aas import model
 
@@ -34,6 +36,7 @@ from ..maintenance import (
     build_reliability,
 )
 from ..nameplate import Address, Marking, Nameplate, build_nameplate
+from ..process_data import ProcessData, ProcessParameter, Variable, build_process_data
 from .catalog import MODELS, NS, SUPPLIERS, Component, MachineModel, Revision
 
 __all__ = ["CE_MARK", "Plant", "generate"]
@@ -294,7 +297,8 @@ def _unit_twin(plant: Plant, rng: random.Random, serials: _Serials, m: MachineMo
     )
     plan = _maintenance_plan(m, rev).model_copy(update={"history": history})
     maintenance = build_maintenance(plan, f"{NS}/sm/unit/{serial}/maintenance")
-    submodels = [nameplate, as_built, maintenance]
+    process = build_process_data(_assembly_record(rng, serial, batch), f"{NS}/sm/unit/{serial}/process")
+    submodels = [nameplate, as_built, maintenance, process]
     shell = _shell(
         serial.replace("-", "_"),
         f"{NS}/aas/unit/{serial}",
@@ -306,6 +310,30 @@ def _unit_twin(plant: Plant, rng: random.Random, serials: _Serials, m: MachineMo
     )
     plant.add(shell, *submodels)
     plant.unit_serials.append(serial)
+
+
+def _assembly_record(rng: random.Random, serial: str, batch: str) -> ProcessData:
+    """The final assembly of one unit: ISO 22400 times and quantities plus the recorded parameters."""
+    minutes = rng.randint(300, 420)
+    setup = rng.randint(20, 45)
+    return ProcessData(
+        key=f"PO-{serial}",
+        batch_id=batch,
+        variables={
+            "ActualProductionTime": Variable(
+                value=datetime.timedelta(minutes=minutes), comment={"en": "Final assembly"}
+            ),
+            "ActualUnitSetupTime": Variable(value=datetime.timedelta(minutes=setup), comment={"en": "Station setup"}),
+            "PlannedRuntimePerItem": Variable(value=datetime.timedelta(minutes=360), comment={"en": "Routing"}),
+            "ProducedQuantity": Variable(value=Decimal(1), comment={"en": "Units"}),
+            "GoodQuantity": Variable(value=Decimal(1), comment={"en": "Passed end-of-line test"}),
+        },
+        parameters=[
+            ProcessParameter(name="FrameBoltTorque", value=round(rng.gauss(25.0, 0.4), 2), unit="N.m"),
+            ProcessParameter(name="EndOfLineTestSpeed", value=round(rng.gauss(120.0, 1.5), 1), unit="1/min"),
+            ProcessParameter(name="InsulationResistance", value=round(rng.uniform(180, 260), 0), unit="MOhm"),
+        ],
+    )
 
 
 def generate(units: int = 20, seed: int = 1) -> Plant:

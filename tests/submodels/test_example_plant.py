@@ -18,6 +18,7 @@ from submodels.bom import read_bom
 from submodels.example import generate
 from submodels.maintenance import read_maintenance
 from submodels.nameplate import read_nameplate
+from submodels.process_data import read_process_data
 from submodels.validation import validate
 
 
@@ -71,6 +72,12 @@ def test_the_thread_from_a_unit_serial_number_to_parts_design_and_supplier(plant
     assert supplier.serial_number == drive.specific_asset_ids["serialNumber"]
     lots = [p for p in as_built.entry_node.parts if "batchId" in p.specific_asset_ids]
     assert lots and all(p.global_asset_id is None and p.bulk_count for p in lots)
+
+    # the production batch and the process parameters recorded when it was built
+    process = read_process_data(next(s for s in submodels if s.id.endswith("/process")))
+    batch = next(a.value for a in unit.asset_information.specific_asset_id if a.name == "batchId")
+    assert process.batch_id == batch and process.key == "PO-FFS200-000002"
+    assert {p.name for p in process.parameters} >= {"FrameBoltTorque"}
 
 
 def test_replaced_parts_show_in_the_as_built_bom(plant_objects: dict[str, Any]) -> None:
