@@ -12,6 +12,8 @@ Conventions of the templates (IDTA-01004, "Specification of Submodel Templates")
   SubmodelElementList as ZeroToMany (the list's own cardinality says whether the list must be there);
 * an idShort ending in ``__00__`` names a repeatable element: instances carry the stem with a running
   number (``Document__01__``, ``Document01``) or any idShort with the element's semanticId;
+* some collections are *open*: their template children are examples, instances define their own
+  (the Record of IDTA 02008 Time Series: one Property per variable); see :data:`OPEN_COLLECTIONS`;
 * an empty collection with the supplemental semanticId :data:`DROP_IN_USE` takes its content from another
   template (a "drop-in"): the Nameplate's AddressInformation is the ContactInformation collection of
   IDTA 02002 (:data:`DROP_INS`).
@@ -29,6 +31,7 @@ from importlib import resources
 from typing import Any
 
 __all__ = [
+    "OPEN_COLLECTIONS",
     "Cardinality",
     "Template",
     "TemplateElement",
@@ -50,6 +53,8 @@ _CHILD_KEYS = {
 }
 _REPEATABLE = re.compile(r"^(?P<stem>.*?)__0+__$")
 DROP_IN_USE = "https://admin-shell.io/smt-dropin/smt-dropin-use/1/0"
+#: semanticIds of collections whose children the template only exemplifies
+OPEN_COLLECTIONS = frozenset({"https://admin-shell.io/idta/TimeSeries/Record/1/1"})
 #: semanticId of a drop-in use -> (semanticId of the template that defines it, idShort of its element there)
 DROP_INS = {
     "https://admin-shell.io/zvei/nameplate/1/0/ContactInformations/AddressInformation": (
@@ -121,6 +126,11 @@ class TemplateElement:
     value_type: str | None = None  # Property, Range; for a list: valueTypeListElement
     children: tuple[TemplateElement, ...] = field(default=(), repr=False)
     editable_id_short: bool = False  # qualifier EditIdShort: instances choose the idShort
+
+    @property
+    def open(self) -> bool:
+        """Children are examples only (:data:`OPEN_COLLECTIONS`): instances bring their own."""
+        return self.semantic_id in OPEN_COLLECTIONS
 
     @property
     def repeatable(self) -> bool:

@@ -191,6 +191,8 @@ def _check_element(
             literal = element.get(key)
             if literal is not None and value_type and not _is_literal(literal, value_type):
                 findings.append(Finding(path, Problem.VALUE, f"{key} {literal!r} is no {value_type} literal"))
+    if rule.open:
+        return
     _check_children(
         findings,
         path,
