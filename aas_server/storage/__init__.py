@@ -1,6 +1,7 @@
 """Durable storage behind one async interface; see :mod:`aas_server.storage.base`."""
 
 from .base import (
+    AppendRecords,
     AttachmentRecord,
     DeleteAttachment,
     DeleteDocument,
@@ -11,11 +12,15 @@ from .base import (
     PutAttachment,
     PutDocument,
     PutElement,
+    RecordQuery,
+    RecordRow,
+    RecordSummary,
     Storage,
     StoredDocument,
 )
 
 __all__ = [
+    "AppendRecords",
     "AttachmentRecord",
     "DeleteAttachment",
     "DeleteDocument",
@@ -26,6 +31,9 @@ __all__ = [
     "PutAttachment",
     "PutDocument",
     "PutElement",
+    "RecordQuery",
+    "RecordRow",
+    "RecordSummary",
     "Storage",
     "StoredDocument",
 ]

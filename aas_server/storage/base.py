@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 __all__ = [
+    "AppendRecords",
     "AttachmentRecord",
     "DeleteAttachment",
     "DeleteDocument",
@@ -32,6 +33,9 @@ __all__ = [
     "PutAttachment",
     "PutDocument",
     "PutElement",
+    "RecordQuery",
+    "RecordRow",
+    "RecordSummary",
     "Storage",
     "StoredDocument",
 ]
@@ -113,7 +117,49 @@ class DeleteAttachment:
     path: str
 
 
-Operation = PutDocument | DeleteDocument | PutElement | PutAttachment | DeleteAttachment
+@dataclass(frozen=True, slots=True)
+class AppendRecords:
+    """Append time series records to a *record store*: a collection of a submodel (by idShortPath) whose
+    children live outside the document, so that appending never rewrites it and it does not grow.
+
+    ``records`` are (time key, record element JSON); the time key orders them (e.g. microseconds since the
+    epoch of the record's UtcTime). Records stay when the document is replaced and go with it on delete.
+    """
+
+    submodel_id: str
+    path: str
+    records: tuple[tuple[int, bytes], ...]
+
+
+Operation = PutDocument | DeleteDocument | PutElement | PutAttachment | DeleteAttachment | AppendRecords
+
+
+@dataclass(frozen=True, slots=True)
+class RecordRow:
+    rec: int  # unique, grows with each append
+    time: int
+    record: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class RecordSummary:
+    count: int
+    first: int | None
+    last: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class RecordQuery:
+    """Records of one store with ``start <= time < end``, after the (time, rec) position ``after``, in time
+    order (``newest_first``: the latest ``limit`` ones, newest first)."""
+
+    submodel_id: str
+    path: str
+    start: int | None = None
+    end: int | None = None
+    after: tuple[int, int] | None = None
+    limit: int = 100
+    newest_first: bool = False
 
 
 class DocumentExists(Exception):
@@ -179,6 +225,14 @@ class Storage(abc.ABC):
     async def attachments_of(self, kind: Kind, owner_id: str) -> list[AttachmentRecord]:
         """All attachments of one document, in no guaranteed order. The files of replaced or deleted
         attachments are removed at the latest by the next :meth:`open`."""
+
+    @abc.abstractmethod
+    async def records(self, query: RecordQuery) -> list[RecordRow]:
+        """A page of records of one record store (see :class:`AppendRecords`); [] for unknown stores."""
+
+    @abc.abstractmethod
+    async def record_summary(self, submodel_id: str, path: str) -> RecordSummary:
+        """How many records a store holds and the first and last time key."""
 
     @abc.abstractmethod
     def new_blob_path(self) -> tuple[str, Path]:

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from .base import (
+    AppendRecords,
     AttachmentRecord,
     DeleteAttachment,
     DeleteDocument,
@@ -36,6 +37,9 @@ from .base import (
     PutAttachment,
     PutDocument,
     PutElement,
+    RecordQuery,
+    RecordRow,
+    RecordSummary,
     Storage,
     StoredDocument,
 )
@@ -69,6 +73,14 @@ CREATE TABLE IF NOT EXISTS elements (
     element BLOB    NOT NULL
 );
 CREATE UNIQUE INDEX IF NOT EXISTS elements_seq_path ON elements (seq, path);
+CREATE TABLE IF NOT EXISTS records (
+    rec    INTEGER PRIMARY KEY AUTOINCREMENT,
+    seq    INTEGER NOT NULL,
+    path   TEXT    NOT NULL,
+    t      INTEGER NOT NULL,
+    record BLOB    NOT NULL
+);
+CREATE INDEX IF NOT EXISTS records_store_time ON records (seq, path, t, rec);
 CREATE TABLE IF NOT EXISTS attachments (
     kind         TEXT NOT NULL,
     owner_id     TEXT NOT NULL,
@@ -242,6 +254,40 @@ class SqliteStorage(Storage):
 
     # -- attachment files ------------------------------------------------------------------------
 
+    async def records(self, query: RecordQuery) -> list[RecordRow]:
+        def run(conn: sqlite3.Connection) -> list[RecordRow]:
+            seq = _seq_of(conn, Kind.SUBMODEL, query.submodel_id)
+            if seq is None:
+                return []
+            sql = "SELECT rec, t, record FROM records WHERE seq = ? AND path = ?"
+            params: list[Any] = [seq, query.path]
+            if query.start is not None:
+                sql += " AND t >= ?"
+                params.append(query.start)
+            if query.end is not None:
+                sql += " AND t < ?"
+                params.append(query.end)
+            if query.after is not None:
+                sql += " AND (t, rec) < (?, ?)" if query.newest_first else " AND (t, rec) > (?, ?)"
+                params += list(query.after)
+            sql += " ORDER BY t DESC, rec DESC LIMIT ?" if query.newest_first else " ORDER BY t, rec LIMIT ?"
+            params.append(query.limit)
+            return [RecordRow(rec, t, bytes(record)) for rec, t, record in conn.execute(sql, params)]
+
+        return await self._read(run)
+
+    async def record_summary(self, submodel_id: str, path: str) -> RecordSummary:
+        def run(conn: sqlite3.Connection) -> RecordSummary:
+            seq = _seq_of(conn, Kind.SUBMODEL, submodel_id)
+            if seq is None:
+                return RecordSummary(0, None, None)
+            count, first, last = conn.execute(
+                "SELECT count(*), min(t), max(t) FROM records WHERE seq = ? AND path = ?", (seq, path)
+            ).fetchone()
+            return RecordSummary(int(count), first, last)
+
+        return await self._read(run)
+
     def new_blob_path(self) -> tuple[str, Path]:
         name = uuid.uuid4().hex
         return name, self._attachment_dir / name
@@ -373,11 +419,20 @@ def _apply(conn: sqlite3.Connection, op: Operation, doomed_blobs: list[str]) -> 
             conn.execute("DELETE FROM elements WHERE seq = ?", (seq,))
             conn.execute("DELETE FROM terms WHERE seq = ?", (seq,))
         conn.executemany("INSERT INTO terms (seq, name, value) VALUES (?, ?, ?)", [(seq, n, v) for n, v in op.terms])
+    elif isinstance(op, AppendRecords):
+        seq = _seq_of(conn, Kind.SUBMODEL, op.submodel_id)
+        if seq is None:
+            raise KeyError(f"submodel '{op.submodel_id}' does not exist")
+        conn.executemany(
+            "INSERT INTO records (seq, path, t, record) VALUES (?, ?, ?, ?)",
+            [(seq, op.path, t, record) for t, record in op.records],
+        )
     elif isinstance(op, DeleteDocument):
         seq = _seq_of(conn, op.kind, op.id)
         if seq is None:
             raise KeyError(f"{op.kind} '{op.id}' does not exist")
         conn.execute("DELETE FROM documents WHERE seq = ?", (seq,))
+        conn.execute("DELETE FROM records WHERE seq = ?", (seq,))
         conn.execute("DELETE FROM elements WHERE seq = ?", (seq,))
         conn.execute("DELETE FROM terms WHERE seq = ?", (seq,))
         rows = conn.execute(
