@@ -18,6 +18,7 @@ from .routes.concept_descriptions import register_concept_descriptions
 from .routes.serialization import register_serialization
 from .routes.shells import register_shells
 from .routes.submodels import register_submodels
+from .routes.time_series import register_time_series
 from .storage.sqlite import SqliteStorage
 from .template_check import template_problems
 
@@ -35,6 +36,7 @@ def create_app(config: ServerConfig) -> web.Application:
     register_submodels(app, prefix)
     register_concept_descriptions(app, prefix)
     register_serialization(app, prefix)
+    register_time_series(app, prefix)
     app.cleanup_ctx.append(_storage_context)
     return app
 
@@ -48,6 +50,7 @@ async def _storage_context(app: web.Application) -> AsyncIterator[None]:
         storage,
         cache_capacity=config.storage.cache_capacity,
         check_submodel=template_problems if config.validation.templates else None,
+        inline_records=config.time_series.inline_records,
     )
     app[REPOSITORY] = repository
     app[ELEMENTS] = SubmodelElements(repository)

@@ -25,6 +25,8 @@ class Action(enum.StrEnum):
     DELETED = "deleted"
     #: only the value of one element changed (``path`` names it)
     VALUE = "value"
+    #: time series records were appended to the record store ``path``
+    RECORDS = "records"
 
 
 @dataclass(frozen=True, slots=True)

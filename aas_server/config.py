@@ -53,6 +53,11 @@ class ValidationConfig(_Section):
     templates: bool = False
 
 
+class TimeSeriesConfig(_Section):
+    #: how many of the latest records of each time series record store a read shows inline
+    inline_records: int = Field(100, ge=0, le=10_000)
+
+
 class ServerConfig(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="AAS_SERVER_", env_nested_delimiter="__", extra="forbid")
 
@@ -71,6 +76,7 @@ class ServerConfig(BaseSettings):
     limits: LimitsConfig = LimitsConfig()
     service: ServiceConfig = ServiceConfig()
     validation: ValidationConfig = ValidationConfig()
+    time_series: TimeSeriesConfig = TimeSeriesConfig()
 
     @classmethod
     def settings_customise_sources(

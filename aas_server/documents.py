@@ -39,10 +39,13 @@ class CachedDocument:
     pending: int = 0
     #: Serialized variants of the whole document (key: variant name), dropped on every change.
     rendered: dict[str, bytes] = field(default_factory=dict)
+    #: What readers see when it differs from ``doc`` (time series records rendered in), dropped on change.
+    view: Json | None = None
 
     def changed(self) -> None:
         self.version += 1
         self.rendered.clear()
+        self.view = None
 
 
 def materialize(stored: StoredDocument) -> Json:

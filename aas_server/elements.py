@@ -12,6 +12,7 @@ Two kinds of write, with different costs on purpose:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import orjson
@@ -20,12 +21,12 @@ from basyx.aas import model
 from . import codec
 from .changes import Action, Change
 from .documents import CachedDocument
-from .model import value_only
+from .model import time_series, value_only
 from .model.documents import Location, locate, locate_parent_container
-from .model.errors import BadRequest, Conflict
+from .model.errors import BadRequest, Conflict, NotFound
 from .model.id_short_path import format_path, parse_path
 from .repository import Repository
-from .storage import DeleteAttachment, Kind, Operation, PutElement
+from .storage import AppendRecords, DeleteAttachment, Kind, Operation, PutElement, RecordQuery, RecordRow
 
 __all__ = ["SubmodelElements"]
 
@@ -96,15 +97,50 @@ class SubmodelElements:
     # -- structural writes -----------------------------------------------------------------------
 
     async def _restructure(self, entry: CachedDocument, doc: Json, extra: list[Operation] | None = None) -> None:
-        valid = self._repo.validate(Kind.SUBMODEL, doc)
-        entry.doc = valid
+        await self._repo.store(entry, self._repo.validate(Kind.SUBMODEL, doc), extra=extra or ())
+
+    async def append_records(self, submodel_id: str, path: str, records: Sequence[Any]) -> None:
+        """Append records (Record collections) to the record store at ``path`` of a time series submodel.
+
+        Each record is validated alone (strict basyx) and needs a time variable; the unit is one small
+        durable write whatever the size of the store (see :mod:`aas_server.model.time_series`).
+        """
+        entry = await self.submodel(submodel_id)
+        store = self.record_store(entry, path)
+        if store is None:
+            raise NotFound(f"'{path}' is no time series record store (a Records collection of a TimeSeries submodel)")
+        items: list[tuple[int, bytes]] = []
+        for index, body in enumerate(records):
+            record = codec.encode(codec.decode(body, model.SubmodelElementCollection))
+            items.append((time_series.time_key(record, path=f"{store}[{index}]"), orjson.dumps(record)))
+        if not items:
+            return
         entry.changed()
-        unit: list[Operation] = [self._repo.put_operation(Kind.SUBMODEL, valid), *(extra or [])]
-        await self._repo.commit(entry, unit, Change(Kind.SUBMODEL, entry.id, Action.UPDATED, entry.version))
+        await self._repo.commit(
+            entry,
+            [AppendRecords(entry.id, store, tuple(items))],
+            Change(Kind.SUBMODEL, entry.id, Action.RECORDS, entry.version, store),
+        )
+
+    async def records(self, query: RecordQuery) -> list[RecordRow]:
+        return await self._repo.storage.records(query)
+
+    @staticmethod
+    def record_store(entry: CachedDocument, path: str) -> str | None:
+        """The canonical path of the record store ``path`` names, or None if it names none."""
+        canonical = format_path(parse_path(path))
+        return canonical if any(p == canonical for p, _ in time_series.record_stores(entry.doc)) else None
 
     async def add(self, submodel_id: str, parent_path: str | None, body: Any) -> tuple[Json, str]:
-        """POST an element below the submodel or below the element at ``parent_path``; returns it and its path."""
+        """POST an element below the submodel or below the element at ``parent_path``; returns it and its path.
+
+        Below a time series record store the element is a record: it is appended to the store.
+        """
         entry = await self.submodel(submodel_id)
+        if parent_path and self.record_store(entry, parent_path):
+            await self.append_records(submodel_id, parent_path, [body])
+            record = codec.encode(codec.decode(body, model.SubmodelElementCollection))
+            return record, f"{format_path(parse_path(parent_path))}.{record.get('idShort')}"
         element = codec.encode(codec.decode(body, model.SubmodelElement))
         doc = codec.copy(entry.doc)
         segments = parse_path(parent_path) if parent_path else ()

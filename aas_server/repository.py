@@ -19,9 +19,21 @@ from basyx.aas import model
 from . import codec
 from .changes import Action, Change, ChangeNotifier
 from .documents import CachedDocument, DocumentCache, materialize
+from .model import time_series
 from .model.documents import cd_terms, shell_terms, submodel_terms
 from .model.errors import BadRequest, Conflict, NotFound
-from .storage import DeleteDocument, DocumentExists, Kind, ListQuery, Operation, PutDocument, Storage, StoredDocument
+from .storage import (
+    AppendRecords,
+    DeleteDocument,
+    DocumentExists,
+    Kind,
+    ListQuery,
+    Operation,
+    PutDocument,
+    RecordQuery,
+    Storage,
+    StoredDocument,
+)
 
 __all__ = ["Page", "Repository"]
 
@@ -62,9 +74,15 @@ _MAX_PROBLEMS = 20
 
 class Repository:
     def __init__(
-        self, storage: Storage, *, cache_capacity: int = 10_000, check_submodel: SubmodelCheck | None = None
+        self,
+        storage: Storage,
+        *,
+        cache_capacity: int = 10_000,
+        check_submodel: SubmodelCheck | None = None,
+        inline_records: int = 100,
     ) -> None:
         self.storage = storage
+        self._inline_records = inline_records
         self._check_submodel = check_submodel
         self.cache = DocumentCache(storage, cache_capacity)
         self.changes = ChangeNotifier()
@@ -133,11 +151,49 @@ class Repository:
         doc = self.validate(kind, body)
         if await self.cache.get(kind, doc["id"]) is not None:
             raise Conflict(f"{_NAMES[kind]} with id '{doc['id']}' exists already")
-        await self.commit(
-            None, [self.put_operation(kind, doc, create_only=True)], Change(kind, doc["id"], Action.CREATED, 1)
-        )
-        self.cache.put(CachedDocument(kind, doc["id"], doc, 1))
+        stored, unit = await self.store_operations(kind, doc, create_only=True)
+        await self.commit(None, unit, Change(kind, doc["id"], Action.CREATED, 1))
+        self.cache.put(CachedDocument(kind, doc["id"], stored, 1))
         return doc
+
+    async def store_operations(
+        self, kind: Kind, doc: Json, *, create_only: bool = False
+    ) -> tuple[Json, list[Operation]]:
+        """The document as stored and the unit that stores it: a time series submodel's inline records go
+        to its record stores (only those newer than a store's last record: a client that PUTs back what it
+        read must not duplicate the window it was shown)."""
+        stripped, taken = time_series.split_records(doc) if kind is Kind.SUBMODEL else (doc, {})
+        unit: list[Operation] = [self.put_operation(kind, stripped, create_only=create_only)]
+        for path, records in taken.items():
+            last = None if create_only else (await self.storage.record_summary(doc["id"], path)).last
+            keyed = [(time_series.time_key(r, path=path), r) for r in records]
+            fresh = tuple((key, orjson.dumps(r)) for key, r in keyed if last is None or key > last)
+            if fresh:
+                unit.append(AppendRecords(doc["id"], path, fresh))
+        return stripped, unit
+
+    async def view(self, entry: CachedDocument) -> Json:
+        """The document as readers see it: for a time series submodel, the latest records of each record
+        store inline (``time_series.inline_records``) and the segments' counts and times."""
+        if entry.view is not None:
+            return entry.view
+        view = await self.render_records(entry.id, entry.doc) if entry.kind is Kind.SUBMODEL else entry.doc
+        entry.view = view
+        return view
+
+    async def render_records(self, submodel_id: str, doc: Json) -> Json:
+        stores = dict(time_series.record_stores(doc))
+        if not stores:
+            return doc
+        views: dict[str, time_series.StoreView] = {}
+        for path in stores:
+            latest = await self.storage.records(
+                RecordQuery(submodel_id, path, limit=self._inline_records, newest_first=True)
+            )
+            summary = await self.storage.record_summary(submodel_id, path)
+            records = [orjson.loads(row.record) for row in reversed(latest)]
+            views[path] = time_series.StoreView(records, summary.count, summary.first, summary.last)
+        return time_series.render(doc, views)
 
     async def replace(self, kind: Kind, id: str, body: Any) -> Json:
         doc = self.validate(kind, body)
@@ -146,13 +202,14 @@ class Repository:
         entry = await self.entry(kind, id)
         return await self.store(entry, doc)
 
-    async def store(self, entry: CachedDocument, doc: Json, action: Action = Action.UPDATED) -> Json:
+    async def store(
+        self, entry: CachedDocument, doc: Json, action: Action = Action.UPDATED, extra: Sequence[Operation] = ()
+    ) -> Json:
         """Replace the document of a cached entry (already validated) and commit it."""
-        entry.doc = doc
+        stored, unit = await self.store_operations(entry.kind, doc)
+        entry.doc = stored
         entry.changed()
-        await self.commit(
-            entry, [self.put_operation(entry.kind, doc)], Change(entry.kind, entry.id, action, entry.version)
-        )
+        await self.commit(entry, [*unit, *extra], Change(entry.kind, entry.id, action, entry.version))
         return doc
 
     async def delete(self, kind: Kind, id: str, extra: Sequence[Operation] = ()) -> None:
@@ -161,19 +218,27 @@ class Repository:
         await self.commit(None, [DeleteDocument(kind, id), *extra], Change(kind, id, Action.DELETED, entry.version + 1))
 
     async def documents(self, kind: Kind, ids: Sequence[str]) -> list[Json]:
-        """Current documents for many ids (missing ids are skipped), cached ones from memory."""
+        """Current documents for many ids as readers see them (missing ids are skipped), cached ones from memory."""
         found: dict[str, Json] = {}
         missing = []
         for id in ids:
             entry = self.cache.peek(kind, id)
             if entry is not None:
-                found[id] = entry.doc
+                found[id] = await self.view(entry)
             else:
                 missing.append(id)
         if missing:
             for stored in await self.storage.get_many(kind, missing):
-                found[stored.id] = materialize(stored)
+                found[stored.id] = await self.current_view(stored)
         return [found[id] for id in ids if id in found]
+
+    async def current_view(self, stored: StoredDocument) -> Json:
+        """:meth:`current` as readers see it (see :meth:`view`)."""
+        entry = self.cache.peek(stored.kind, stored.id)
+        if entry is not None:
+            return await self.view(entry)
+        doc = materialize(stored)
+        return await self.render_records(stored.id, doc) if stored.kind is Kind.SUBMODEL else doc
 
     def current(self, stored: StoredDocument) -> Json:
         """The freshest document for a listed row: the cached one if any, else the stored one."""

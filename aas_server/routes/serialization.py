@@ -65,7 +65,7 @@ async def _all(repository: Repository, kind: Kind) -> list[Json]:
     after = 0
     while True:
         rows = await repository.storage.list_page(ListQuery(kind, after, 1000))
-        docs += [repository.current(row) for row in rows]
+        docs += [await repository.current_view(row) for row in rows]
         if len(rows) < 1000:
             return docs
         after = rows[-1].seq

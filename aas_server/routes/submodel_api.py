@@ -137,10 +137,11 @@ class _SubmodelApi:
         self._resolve = resolve
 
     async def _submodel(self, request: web.Request) -> tuple[SubmodelElements, str, Json]:
+        """The submodel as readers see it (time series records rendered in)."""
         elements = request.app[ELEMENTS]
         submodel_id = await self._resolve(request)
         entry = await elements.submodel(submodel_id)
-        return elements, submodel_id, entry.doc
+        return elements, submodel_id, await request.app[REPOSITORY].view(entry)
 
     # -- the submodel ----------------------------------------------------------------------------
 
@@ -151,7 +152,8 @@ class _SubmodelApi:
         variant = f"{deep}{blob}"
         body = entry.rendered.get(variant)
         if body is None:
-            body = entry.rendered[variant] = orjson.dumps(render_submodel(entry.doc, deep, blob))
+            view = await request.app[REPOSITORY].view(entry)
+            body = entry.rendered[variant] = orjson.dumps(render_submodel(view, deep, blob))
         return json_response(body)
 
     async def put_submodel(self, request: web.Request) -> web.Response:

@@ -55,7 +55,7 @@ SUBMODELS = IdentifiableRoutes(Kind.SUBMODEL, "submodels", "submodelIdentifier",
 async def _documents(request: web.Request) -> tuple[list[Json], int | None]:
     page = await SUBMODELS.page(request)
     repository = request.app[REPOSITORY]
-    return [repository.current(row) for row in page.items], page.cursor_position
+    return [await repository.current_view(row) for row in page.items], page.cursor_position
 
 
 async def list_submodels(request: web.Request) -> web.Response:
@@ -89,7 +89,7 @@ async def list_paths(request: web.Request) -> web.Response:
     while True:
         page = await repository.list_page(Kind.SUBMODEL, after, min(limit, _PATH_BATCH), terms)
         for row in page.items:
-            own = value_only.submodel_paths(repository.current(row), level_deep=deep)[skip:]
+            own = value_only.submodel_paths(await repository.current_view(row), level_deep=deep)[skip:]
             room = limit - len(paths)
             if len(own) > room:
                 paths += own[:room]
