@@ -12,6 +12,8 @@ Conventions of the templates (IDTA-01004, "Specification of Submodel Templates")
   SubmodelElementList as ZeroToMany (the list's own cardinality says whether the list must be there);
 * an idShort ending in ``__00__`` names a repeatable element: instances carry the stem with a running
   number (``Document__01__``, ``Document01``) or any idShort with the element's semanticId;
+* rules with a semanticId of :data:`WILDCARDS` (``.../SMT/General/Arbitrary``) stand for any element of
+  their model type, whatever its idShort, semanticId and valueType;
 * some collections are *open*: their template children are examples, instances define their own
   (the Record of IDTA 02008 Time Series: one Property per variable); see :data:`OPEN_COLLECTIONS`;
 * an empty collection with the supplemental semanticId :data:`DROP_IN_USE` takes its content from another
@@ -32,6 +34,7 @@ from typing import Any
 
 __all__ = [
     "OPEN_COLLECTIONS",
+    "WILDCARDS",
     "Cardinality",
     "Template",
     "TemplateElement",
@@ -53,6 +56,12 @@ _CHILD_KEYS = {
 }
 _REPEATABLE = re.compile(r"^(?P<stem>.*?)__0+__$")
 DROP_IN_USE = "https://admin-shell.io/smt-dropin/smt-dropin-use/1/0"
+#: semanticIds of *wildcard* rules: they stand for any element of their model type (own idShort, semanticId
+#: and valueType), e.g. the technical properties of IDTA 02003 or asset specific properties of IDTA 02006
+WILDCARDS = frozenset(
+    f"https://admin-shell.io/SMT/General/{name}"
+    for name in ("Arbitrary", "ArbitraryProp", "ArbitraryMLP", "ArbitraryFile")
+)
 #: semanticIds of collections whose children the template only exemplifies
 OPEN_COLLECTIONS = frozenset({"https://admin-shell.io/idta/TimeSeries/Record/1/1"})
 #: semanticId of a drop-in use -> (semanticId of the template that defines it, idShort of its element there)
@@ -126,6 +135,11 @@ class TemplateElement:
     value_type: str | None = None  # Property, Range; for a list: valueTypeListElement
     children: tuple[TemplateElement, ...] = field(default=(), repr=False)
     editable_id_short: bool = False  # qualifier EditIdShort: instances choose the idShort
+
+    @property
+    def wildcard(self) -> bool:
+        """Stands for any element of its model type (:data:`WILDCARDS`)."""
+        return self.semantic_id in WILDCARDS
 
     @property
     def open(self) -> bool:

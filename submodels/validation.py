@@ -101,7 +101,7 @@ def _match(element: Json, rules: tuple[TemplateElement, ...], in_list: bool) -> 
         for rule in rules:
             if (rule.repeatable or rule.editable_id_short) and rule.semantic_id == semantic_id:
                 return rule
-    return None
+    return next((r for r in rules if r.wildcard and r.model_type == element.get("modelType")), None)
 
 
 def _check_children(
@@ -177,13 +177,13 @@ def _check_element(
         findings.append(Finding(path, Problem.MODEL_TYPE, f"is a {model_type}, the template has a {rule.model_type}"))
         return
     semantic_id = semantic_id_of(element)
-    if rule.semantic_id and semantic_id != rule.semantic_id:
+    if rule.semantic_id and semantic_id != rule.semantic_id and not rule.wildcard:
         findings.append(
             Finding(path, Problem.SEMANTIC_ID, f"semanticId {semantic_id!r}, the template has {rule.semantic_id!r}")
         )
     if model_type in ("Property", "Range"):
         value_type = element.get("valueType")
-        if rule.value_type and value_type != rule.value_type:
+        if rule.value_type and value_type != rule.value_type and not rule.wildcard:
             findings.append(
                 Finding(path, Problem.VALUE_TYPE, f"valueType {value_type}, the template has {rule.value_type}")
             )
