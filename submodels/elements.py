@@ -102,10 +102,12 @@ class ElementFactory:
             semantic_id=self.semantic_id(path),
         )
 
-    def file(self, path: str, value: str, content_type: str, *, id_short: str | None = None) -> model.File:
+    def file(
+        self, path: str, value: str, content_type: str, *, id_short: str | None = None, in_list: bool = False
+    ) -> model.File:
         rule = self.rule(path)
         return model.File(
-            self._id_short(rule, id_short, False), content_type, value, semantic_id=self.semantic_id(path)
+            self._id_short(rule, id_short, in_list), content_type, value, semantic_id=self.semantic_id(path)
         )
 
     def collection(
