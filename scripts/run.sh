@@ -8,9 +8,10 @@ PORT=${PORT:-8080}
 DATA=${DATA_DIR:-data}
 UNITS=${UNITS:-20}
 mkdir -p "$DATA"
-PLANT="$DATA/example-plant-$UNITS.aasx"
+PLANT="$DATA/example-plant-$UNITS-port$PORT.aasx"
 if [ ! -f "$PLANT" ]; then
-  .venv/bin/python -m submodels.example --units "$UNITS" --seed 1 --out "$PLANT"
+  .venv/bin/python -m submodels.example --units "$UNITS" --seed 1 --out "$PLANT" \
+    --server-url "http://127.0.0.1:$PORT/api/v3.0"
 fi
 echo "Starting the AAS server: API at http://127.0.0.1:$PORT/api/v3.0 (try /shells?idShort=FFS200_000001, /submodels, /description), data in $DATA/"
 exec .venv/bin/python -m aas_server --host 127.0.0.1 --port "$PORT" --data-dir "$DATA" --load "$PLANT" "$@"

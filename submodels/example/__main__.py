@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .package import write_package
-from .plant import generate
+from .plant import DEFAULT_SERVER_URL, generate
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -18,11 +18,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--units", type=int, default=20, help="produced machines (default 20)")
     parser.add_argument("--seed", type=int, default=1, help="same seed, same plant (default 1)")
     parser.add_argument("--out", type=Path, default=Path("plant.aasx"), help=".aasx (default) or .json")
+    parser.add_argument(
+        "--server-url",
+        default=DEFAULT_SERVER_URL,
+        help=f"API base the time series History points to ({DEFAULT_SERVER_URL})",
+    )
     args = parser.parse_args(argv)
     if args.units < 0:
         parser.error("--units must be >= 0")
     started = time.perf_counter()
-    plant = generate(args.units, args.seed)
+    plant = generate(args.units, args.seed, args.server_url)
     built = time.perf_counter()
     write_package(plant, args.out)
     kinds = Counter(type(obj).__name__ for obj in plant.objects)

@@ -10,10 +10,12 @@ The thread it lays out, for one unit serial number:
                     DesignPosition -> the as-designed Node
       MaintenanceInstructions: the model's plan + MaintenanceHistory (replacements show in the as-built BOM)
       ProcessVariables: production order, batch, ISO 22400 times/quantities, recorded process parameters
+      TimeSeries: operational data (speed, motor temperature), Live records inline + History at the server
 """
 
 from __future__ import annotations
 
+import base64
 import datetime
 import random
 from collections.abc import Iterator
@@ -23,6 +25,15 @@ from decimal import Decimal
 from basyx.aas import model
 
 from ..bom import EntityRef, HierarchicalStructure, Node, build_bom
+from ..handover import (
+    Document,
+    DocumentClass,
+    DocumentFile,
+    DocumentId,
+    DocumentVersion,
+    HandoverDocumentation,
+    build_handover,
+)
 from ..maintenance import (
     MaintenanceEvent,
     MaintenanceInterval,
@@ -37,11 +48,20 @@ from ..maintenance import (
 )
 from ..nameplate import Address, Marking, Nameplate, build_nameplate
 from ..process_data import ProcessData, ProcessParameter, Variable, build_process_data
+from ..technical_data import Classification, TechnicalData, TechnicalProperty, build_technical_data
+from ..time_series import UTC_TIME, Segment, TimeSeries, TimeSeriesVariable, build_time_series
 from .catalog import MODELS, NS, SUPPLIERS, Component, MachineModel, Revision
+from .files import small_pdf, small_png
 
-__all__ = ["CE_MARK", "Plant", "generate"]
+__all__ = ["CE_MARK", "DEFAULT_SERVER_URL", "Plant", "generate"]
 
 CE_MARK = "/aasx/files/ce-marking.png"
+DEFAULT_SERVER_URL = "http://127.0.0.1:8080/api/v3.0"
+TIME_SERIES_VARIABLES = [
+    TimeSeriesVariable(id_short="UtcTime", semantic_id=UTC_TIME, value_type="xs:dateTime"),
+    TimeSeriesVariable(id_short="Speed", semantic_id=f"{NS}/cd/MachineSpeed", value_type="xs:double"),
+    TimeSeriesVariable(id_short="MotorTemperature", semantic_id=f"{NS}/cd/MotorTemperature", value_type="xs:double"),
+]
 MANUFACTURER = {"en": "Example Packaging Machines GmbH", "de": "Beispiel Verpackungsmaschinen GmbH"}
 ADDRESS = Address(street={"de": "Industriestraße 7"}, zipcode={"de": "70565"}, city_town={"de": "Stuttgart"})
 START = datetime.date(2024, 1, 8)  # first production week
@@ -160,9 +180,66 @@ def _type_twin(plant: Plant, m: MachineModel) -> None:
         Reliability(sets=[ReliabilitySet(mttf=40_000, mtbf=12_000, b10=25_000, useful_life_hours=60_000)]),
         f"{NS}/sm/type/{m.code}/reliability",
     )
-    submodels = [nameplate, *boms, plan, reliability]
+    technical = build_technical_data(_technical_data(m), f"{NS}/sm/type/{m.code}/technical-data")
+    handover = build_handover(_handover(m), f"{NS}/sm/type/{m.code}/handover")
+    submodels = [nameplate, *boms, plan, reliability, technical, handover]
     shell = _shell(m.code, f"{NS}/aas/type/{m.code}", f"{NS}/asset/type/{m.code}", model.AssetKind.TYPE, submodels)
     plant.add(shell, *submodels)
+
+
+def _manual_path(m: MachineModel) -> str:
+    return f"/aasx/files/{m.code.lower()}-operating-manual.pdf"
+
+
+def _technical_data(m: MachineModel) -> TechnicalData:
+    drive = next(c for c in m.revisions[-1].components if c.supplier == "drives")
+    power = Decimal(drive.name.split()[-2].replace(",", "."))  # "... 4 kW" -> 4
+    return TechnicalData(
+        manufacturer_name=MANUFACTURER["en"],
+        product_designation={"en": m.name},
+        article_number=m.code,
+        order_code=m.code,
+        classifications=[
+            Classification(
+                system="ECLASS", version="13.0", class_id="44-10-20-90", class_name="Packaging machine (unspecified)"
+            )
+        ],
+        properties=[
+            TechnicalProperty(
+                id_short="RatedPower", semantic_id="0173-1#02-AAL472#005", value=power, value_type="xs:decimal"
+            ),
+            TechnicalProperty(
+                id_short="MaintenanceInterval",
+                semantic_id=f"{NS}/cd/MaintenanceIntervalHours",
+                value=m.interval_hours,
+                value_type="xs:int",
+            ),
+        ],
+    )
+
+
+def _handover(m: MachineModel) -> HandoverDocumentation:
+    return HandoverDocumentation(
+        documents=[
+            Document(
+                ids=[DocumentId(domain="EPM", identifier=f"{m.code}-OM", primary=True)],
+                classes=[DocumentClass(class_id="03-02", class_name={"en": "Operation", "de": "Bedienung"})],
+                versions=[
+                    DocumentVersion(
+                        languages=["en"],
+                        version="1.1",
+                        title={"en": f"{m.name} operating manual"},
+                        description={"en": "Operation, cleaning and maintenance"},
+                        status_date=datetime.date(2025, 1, 15),
+                        status="Released",
+                        organization_short_name="EPM",
+                        organization_name=MANUFACTURER["en"],
+                        files=[DocumentFile(path=_manual_path(m))],
+                    )
+                ],
+            )
+        ]
+    )
 
 
 class _Serials:
@@ -229,7 +306,50 @@ def _history(
     return events
 
 
-def _unit_twin(plant: Plant, rng: random.Random, serials: _Serials, m: MachineModel, index: int) -> None:
+def _operational_data(rng: random.Random, submodel_id: str, server_url: str) -> TimeSeries:
+    """Machine speed and motor temperature: the last minutes inline (Live), the rest at the server's records
+    route (History, a LinkedSegment); the gateway appends to Live."""
+    speed = rng.uniform(80, 120)
+    records: list[dict[str, datetime.datetime | float | int | bool | str]] = []
+    for minute in range(5):
+        speed += rng.gauss(0, 1.5)
+        records.append(
+            {
+                "UtcTime": NOW - datetime.timedelta(minutes=5 - minute),
+                "Speed": round(speed, 2),
+                "MotorTemperature": round(55 + rng.gauss(0, 2), 2),
+            }
+        )
+    store = "Segments.Live.Records"
+    identifier = base64.urlsafe_b64encode(submodel_id.encode()).decode().rstrip("=")
+    return TimeSeries(
+        name={"en": "Operational data", "de": "Betriebsdaten"},
+        variables=TIME_SERIES_VARIABLES,
+        segments=[
+            Segment(
+                kind="internal",
+                id_short="Live",
+                state="in progress",
+                record_count=0,
+                start_time="",
+                end_time="",
+                last_update="",
+                records=records,
+            ),
+            Segment(
+                kind="linked",
+                id_short="History",
+                name={"en": "All records, by time range"},
+                endpoint=f"{server_url}/time-series/{identifier}/records",
+                query=f"path={store}&from={{start}}&to={{end}}",
+            ),
+        ],
+    )
+
+
+def _unit_twin(
+    plant: Plant, rng: random.Random, serials: _Serials, m: MachineModel, index: int, server_url: str
+) -> None:
     built = START + datetime.timedelta(days=index // 3 + rng.randint(0, 2))
     rev = m.revisions[0] if (built - START).days < CHANGEOVER_DAYS else m.revisions[1]
     serial = serials(m.code)
@@ -298,7 +418,9 @@ def _unit_twin(plant: Plant, rng: random.Random, serials: _Serials, m: MachineMo
     plan = _maintenance_plan(m, rev).model_copy(update={"history": history})
     maintenance = build_maintenance(plan, f"{NS}/sm/unit/{serial}/maintenance")
     process = build_process_data(_assembly_record(rng, serial, batch), f"{NS}/sm/unit/{serial}/process")
-    submodels = [nameplate, as_built, maintenance, process]
+    operational_id = f"{NS}/sm/unit/{serial}/operational-data"
+    operational = build_time_series(_operational_data(rng, operational_id, server_url), operational_id)
+    submodels = [nameplate, as_built, maintenance, process, operational]
     shell = _shell(
         serial.replace("-", "_"),
         f"{NS}/aas/unit/{serial}",
@@ -336,27 +458,18 @@ def _assembly_record(rng: random.Random, serial: str, batch: str) -> ProcessData
     )
 
 
-def generate(units: int = 20, seed: int = 1) -> Plant:
-    """The plant with ``units`` produced machines, spread over the models; same seed, same plant."""
+def generate(units: int = 20, seed: int = 1, server_url: str = DEFAULT_SERVER_URL) -> Plant:
+    """The plant with ``units`` produced machines, spread over the models; same seed, same plant.
+
+    ``server_url`` (the API base) is where the operational data's History segment points to."""
     rng = random.Random(seed)  # noqa: S311 - a reproducible plant, not a secret
     plant = Plant()
     for m in MODELS:
         _type_twin(plant, m)
     serials = _Serials()
     for index in range(units):
-        _unit_twin(plant, rng, serials, MODELS[index % len(MODELS)], index)
-    plant.files[CE_MARK] = (_ce_png(), "image/png")
+        _unit_twin(plant, rng, serials, MODELS[index % len(MODELS)], index, server_url)
+    plant.files[CE_MARK] = (small_png((32, 64, 160), 8), "image/png")
+    for m in MODELS:
+        plant.files[_manual_path(m)] = (small_pdf(f"{m.name}: operating manual"), "application/pdf")
     return plant
-
-
-def _ce_png() -> bytes:
-    import struct
-    import zlib
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
-
-    size = 8
-    raw = b"".join(b"\x00" + b"\x20\x40\xa0" * size for _ in range(size))
-    header = struct.pack(">IIBBBBB", size, size, 8, 2, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b"")

@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import datetime
 import io
-import struct
-import zlib
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +21,8 @@ from basyx.aas import model
 from basyx.aas.adapter.aasx import AASXWriter, DictSupplementaryFileContainer
 from basyx.aas.model import datatypes
 from pyecma376_2.core_properties import OPCCoreProperties
+
+from submodels.example.files import small_pdf, small_png
 
 __all__ = [
     "MANUAL_PATH",
@@ -47,43 +47,6 @@ CD_MAX_TEMPERATURE = f"{NS}/cd/MaxTemperature"
 CD_OPERATING_TEMPERATURE = f"{NS}/cd/OperatingTemperature"
 CD_PRODUCT_NAME = f"{NS}/cd/ProductName"
 CD_MEASUREMENT = f"{NS}/cd/Measurement"
-
-
-def small_png(rgb: tuple[int, int, int], size: int = 4) -> bytes:
-    """A valid size x size RGB PNG of one colour."""
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
-
-    row = b"\x00" + bytes(rgb) * size  # filter type 0 + pixels
-    header = struct.pack(">IIBBBBB", size, size, 8, 2, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(row * size)) + chunk(b"IEND", b"")
-    )
-
-
-def small_pdf(text: str) -> bytes:
-    """A minimal one-page PDF (enough for a viewer; the server treats it as opaque bytes)."""
-    stream = f"BT /F1 12 Tf 20 100 Td ({text}) Tj ET".encode()
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 300 144] /Contents 4 0 R "
-        b"/Resources << /Font << /F1 5 0 R >> >> >>",
-        b"<< /Length " + str(len(stream)).encode() + b" >>\nstream\n" + stream + b"\nendstream",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-    ]
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += f"{number} 0 obj\n".encode() + body + b"\nendobj\n"
-    xref = len(out)
-    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
-    for offset in offsets:
-        out += f"{offset:010d} 00000 n \n".encode()
-    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
-    return bytes(out)
 
 
 def _global(value: str) -> model.ExternalReference:

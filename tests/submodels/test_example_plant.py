@@ -19,6 +19,7 @@ from submodels.example import generate
 from submodels.maintenance import read_maintenance
 from submodels.nameplate import read_nameplate
 from submodels.process_data import read_process_data
+from submodels.time_series import read_time_series
 from submodels.validation import validate
 
 
@@ -78,6 +79,22 @@ def test_the_thread_from_a_unit_serial_number_to_parts_design_and_supplier(plant
     batch = next(a.value for a in unit.asset_information.specific_asset_id if a.name == "batchId")
     assert process.batch_id == batch and process.key == "PO-FFS200-000002"
     assert {p.name for p in process.parameters} >= {"FrameBoltTorque"}
+
+    # operational data: the latest records inline, the history at the server's records route
+    operational = read_time_series(next(s for s in submodels if s.id.endswith("/operational-data")))
+    live, history = operational.segments
+    assert len(live.records) == 5 and operational.variables[0].id_short == "UtcTime"
+    assert history.kind == "linked" and history.endpoint and "/time-series/" in history.endpoint
+
+    # the type documents: technical data and the operating manual
+    type_ids = {ref.key[0].value for ref in type_shell.submodel}
+    assert {i.rsplit("/", 1)[-1] for i in type_ids} >= {
+        "technical-data",
+        "handover",
+        "maintenance",
+        "reliability",
+        "nameplate",
+    }
 
 
 def test_replaced_parts_show_in_the_as_built_bom(plant_objects: dict[str, Any]) -> None:
