@@ -54,7 +54,7 @@ async def load_environment(repository: Repository, files: Files, path: Path) -> 
         if await repository.cache.get(kind, doc["id"]) is not None:
             counts["skipped"] += 1
             continue
-        await repository.create(kind, doc)
+        await repository.create(kind, doc, canonical=True)
         counts["added"] += 1
         if kind is Kind.SUBMODEL:
             for element_path, element in iter_elements(doc.get("submodelElements") or []):

@@ -147,8 +147,10 @@ class Repository:
     async def get(self, kind: Kind, id: str) -> Json:
         return (await self.entry(kind, id)).doc
 
-    async def create(self, kind: Kind, body: Any) -> Json:
-        doc = self.validate(kind, body)
+    async def create(self, kind: Kind, body: Any, *, canonical: bool = False) -> Json:
+        """Store a new identifiable. ``canonical``: ``body`` is already the encoding of a validated basyx
+        object (the loader's case), so the second basyx round trip of :meth:`validate` is skipped."""
+        doc = body if canonical else self.validate(kind, body)
         if await self.cache.get(kind, doc["id"]) is not None:
             raise Conflict(f"{_NAMES[kind]} with id '{doc['id']}' exists already")
         stored, unit = await self.store_operations(kind, doc, create_only=True)
