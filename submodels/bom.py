@@ -23,9 +23,10 @@ from __future__ import annotations
 from typing import Literal
 
 from basyx.aas import model
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
-from .elements import ElementFactory, ElementReader, element_semantic_id, external_reference
+from ._base import Frozen
+from .elements import ElementFactory, ElementReader, element_semantic_id, external_reference, instance_submodel
 from .template_model import load_template
 from .validation import EXTENSION_NAMESPACE
 
@@ -45,18 +46,14 @@ DESIGN_REVISION = f"{EXTENSION_NAMESPACE}hierarchical-structures:1:0:DesignRevis
 DESIGN_POSITION = f"{EXTENSION_NAMESPACE}hierarchical-structures:1:0:DesignPosition"
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class EntityRef(_Frozen):
+class EntityRef(Frozen):
     """An entity in a Hierarchical Structures submodel: the submodel and the idShorts from the EntryNode."""
 
     submodel_id: str
     path: tuple[str, ...]
 
 
-class Node(_Frozen):
+class Node(Frozen):
     """One entity of the tree. Self-managed when it has asset ids (its own asset), else co-managed."""
 
     id_short: str
@@ -68,7 +65,7 @@ class Node(_Frozen):
     parts: list[Node] = Field(default_factory=list)
 
 
-class HierarchicalStructure(_Frozen):
+class HierarchicalStructure(Frozen):
     entry_node: Node
     archetype: Literal["Full", "OneDown", "OneUp"] = "Full"
     #: as designed: the design revision as (version, revision) of the submodel's administration
@@ -105,14 +102,7 @@ def build_bom(bom: HierarchicalStructure, submodel_id: str) -> model.Submodel:
     administration = (
         model.AdministrativeInformation(version=bom.revision[0], revision=bom.revision[1]) if bom.revision else None
     )
-    return model.Submodel(
-        submodel_id,
-        id_short="HierarchicalStructures",
-        semantic_id=external_reference(SEMANTIC_ID),
-        administration=administration,
-        submodel_element=elements,
-        kind=model.ModellingKind.INSTANCE,
-    )
+    return instance_submodel(submodel_id, "HierarchicalStructures", SEMANTIC_ID, elements, administration)
 
 
 def _entity(f: ElementFactory, node: Node, rule: str, submodel_id: str, path: tuple[str, ...]) -> model.Entity:

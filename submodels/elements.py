@@ -18,7 +18,15 @@ from basyx.aas import model
 
 from .template_model import Template, TemplateElement
 
-__all__ = ["ElementFactory", "ElementReader", "as_timedelta", "element_semantic_id", "external_reference", "numbered"]
+__all__ = [
+    "ElementFactory",
+    "ElementReader",
+    "as_timedelta",
+    "element_semantic_id",
+    "external_reference",
+    "instance_submodel",
+    "numbered",
+]
 
 Scalar = str | int | float | bool | Decimal | datetime.date | datetime.datetime | datetime.timedelta
 
@@ -58,6 +66,24 @@ def as_timedelta(duration: Any) -> datetime.timedelta | None:
     )
 
 
+def instance_submodel(
+    submodel_id: str,
+    id_short: str,
+    semantic_id: str,
+    elements: Iterable[model.SubmodelElement | None],
+    administration: model.AdministrativeInformation | None = None,
+) -> model.Submodel:
+    """A submodel of kind Instance built to the template ``semantic_id`` (absent optional elements dropped)."""
+    return model.Submodel(
+        submodel_id,
+        id_short=id_short,
+        semantic_id=external_reference(semantic_id),
+        administration=administration,
+        submodel_element=[e for e in elements if e is not None],
+        kind=model.ModellingKind.INSTANCE,
+    )
+
+
 class ElementFactory:
     """Creates basyx elements for the rules of one template."""
 
@@ -91,6 +117,13 @@ class ElementFactory:
             None if value is None else _to_python(value, value_type),
             semantic_id=self.semantic_id(path),
         )
+
+    def maybe_property(self, path: str, value: Scalar | None, *, id_short: str | None = None) -> model.Property | None:
+        """An optional element: None (left out) when there is no value."""
+        return None if value is None else self.property(path, value, id_short=id_short)
+
+    def maybe_mlp(self, path: str, texts: Mapping[str, str] | None) -> model.MultiLanguageProperty | None:
+        return self.mlp(path, texts) if texts else None
 
     def mlp(
         self, path: str, texts: Mapping[str, str], *, id_short: str | None = None, in_list: bool = False

@@ -7,9 +7,10 @@ import datetime
 from typing import Literal
 
 from basyx.aas import model
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
-from .elements import ElementFactory, ElementReader, external_reference
+from ._base import Frozen
+from .elements import ElementFactory, ElementReader, instance_submodel
 from .template_model import load_template
 
 __all__ = [
@@ -32,17 +33,13 @@ VERSION = f"{DOC}.DocumentVersions[]"
 LangText = dict[str, str]
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class DocumentId(_Frozen):
+class DocumentId(Frozen):
     domain: str
     identifier: str
     primary: bool | None = None
 
 
-class DocumentClass(_Frozen):
+class DocumentClass(Frozen):
     """VDI 2770 class, e.g. ("03-02", {"en": "Operation"}, "VDI2770:2018")."""
 
     class_id: str
@@ -50,12 +47,12 @@ class DocumentClass(_Frozen):
     system: str = "VDI2770:2018"
 
 
-class DocumentFile(_Frozen):
+class DocumentFile(Frozen):
     path: str
     content_type: str = "application/pdf"
 
 
-class DocumentVersion(_Frozen):
+class DocumentVersion(Frozen):
     languages: list[str] = Field(min_length=1)
     version: str
     title: LangText
@@ -69,24 +66,23 @@ class DocumentVersion(_Frozen):
     keywords: LangText | None = None
 
 
-class Document(_Frozen):
+class Document(Frozen):
     ids: list[DocumentId] = Field(min_length=1)
     classes: list[DocumentClass] = Field(min_length=1)
     versions: list[DocumentVersion] = Field(min_length=1)
 
 
-class HandoverDocumentation(_Frozen):
+class HandoverDocumentation(Frozen):
     documents: list[Document] = Field(min_length=1)
 
 
 def build_handover(handover: HandoverDocumentation, submodel_id: str) -> model.Submodel:
     f = ElementFactory(load_template(SEMANTIC_ID))
-    return model.Submodel(
+    return instance_submodel(
         submodel_id,
-        id_short="HandoverDocumentation",
-        semantic_id=external_reference(SEMANTIC_ID),
-        submodel_element=[f.list("Documents", [_document(f, d) for d in handover.documents])],
-        kind=model.ModellingKind.INSTANCE,
+        "HandoverDocumentation",
+        SEMANTIC_ID,
+        [f.list("Documents", [_document(f, d) for d in handover.documents])],
     )
 
 
@@ -97,7 +93,7 @@ def _document(f: ElementFactory, d: Document) -> model.SubmodelElementCollection
             [
                 f.property(f"{ID}.DocumentDomainId", i.domain),
                 f.property(f"{ID}.DocumentIdentifier", i.identifier),
-                f.property(f"{ID}.DocumentIsPrimary", i.primary) if i.primary is not None else None,
+                f.maybe_property(f"{ID}.DocumentIsPrimary", i.primary),
             ],
             in_list=True,
         )
@@ -135,9 +131,9 @@ def _version(f: ElementFactory, v: DocumentVersion) -> model.SubmodelElementColl
             ),
             f.property(f"{VERSION}.Version", v.version),
             f.mlp(f"{VERSION}.Title", v.title),
-            f.mlp(f"{VERSION}.Subtitle", v.subtitle) if v.subtitle else None,
+            f.maybe_mlp(f"{VERSION}.Subtitle", v.subtitle),
             f.mlp(f"{VERSION}.Description", v.description),
-            f.mlp(f"{VERSION}.KeyWords", v.keywords) if v.keywords else None,
+            f.maybe_mlp(f"{VERSION}.KeyWords", v.keywords),
             f.property(f"{VERSION}.StatusSetDate", v.status_date),
             f.property(f"{VERSION}.StatusValue", v.status),
             f.property(f"{VERSION}.OrganizationShortName", v.organization_short_name),

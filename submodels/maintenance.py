@@ -17,9 +17,17 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from basyx.aas import model
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
-from .elements import ElementFactory, ElementReader, element_semantic_id, external_reference, numbered
+from ._base import Frozen
+from .elements import (
+    ElementFactory,
+    ElementReader,
+    element_semantic_id,
+    external_reference,
+    instance_submodel,
+    numbered,
+)
 from .template_model import load_template
 from .validation import EXTENSION_NAMESPACE
 
@@ -53,11 +61,7 @@ STEP = f"{MI}.ListMaintenanceSteps.MaintenanceStep__00__"
 SPARE = "MaintenanceSparePartList[]"
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class MaintenanceStep(_Frozen):
+class MaintenanceStep(Frozen):
     step_id: str
     name: LangText
     instruction: LangText | None = None
@@ -66,7 +70,7 @@ class MaintenanceStep(_Frozen):
     signature_required: bool | None = None
 
 
-class MaintenanceInterval(_Frozen):
+class MaintenanceInterval(Frozen):
     maintenance_id: str
     name: LangText
     interval: Decimal
@@ -75,21 +79,21 @@ class MaintenanceInterval(_Frozen):
     steps: list[MaintenanceStep] = Field(default_factory=list)
 
 
-class SparePart(_Frozen):
+class SparePart(Frozen):
     spare_part_id: str
     name: LangText
     supplier: LangText | None = None
     order_code: str | None = None
 
 
-class PartReplacement(_Frozen):
+class PartReplacement(Frozen):
     """The asset ids of the part taken out and the one built in (their own shells)."""
 
     removed: str
     installed: str
 
 
-class MaintenanceEvent(_Frozen):
+class MaintenanceEvent(Frozen):
     time: datetime.datetime
     kind: Literal["preventive", "corrective", "inspection"]
     maintenance_id: str | None = None  # the plan interval this fulfils
@@ -98,7 +102,7 @@ class MaintenanceEvent(_Frozen):
     replaced: list[PartReplacement] = Field(default_factory=list)
 
 
-class MaintenancePlan(_Frozen):
+class MaintenancePlan(Frozen):
     maintenance_free: bool = False
     intervals: list[MaintenanceInterval] = Field(default_factory=list)
     spare_parts: list[SparePart] = Field(default_factory=list)
@@ -121,13 +125,7 @@ def build_maintenance(plan: MaintenancePlan, submodel_id: str) -> model.Submodel
                 semantic_id_list_element=external_reference(_EVENT.rstrip("/")),
             )
         )
-    return model.Submodel(
-        submodel_id,
-        id_short="MaintenanceInstructions",
-        semantic_id=external_reference(MAINTENANCE_SEMANTIC_ID),
-        submodel_element=elements,
-        kind=model.ModellingKind.INSTANCE,
-    )
+    return instance_submodel(submodel_id, "MaintenanceInstructions", MAINTENANCE_SEMANTIC_ID, elements)
 
 
 def _interval(f: ElementFactory, interval: MaintenanceInterval, id_short: str) -> model.SubmodelElementCollection:
@@ -168,22 +166,16 @@ def _step(f: ElementFactory, step: MaintenanceStep, id_short: str) -> model.Subm
     elements: list[model.SubmodelElement | None] = [
         f.property(f"{STEP}.MaintenanceStepID", step.step_id),
         f.mlp(f"{STEP}.MaintenanceStepName", step.name),
-        f.mlp(f"{STEP}.InstructionMaintenanceStep", step.instruction) if step.instruction else None,
-        f.property(f"{STEP}.DocumentationSignatureMandatory", step.signature_required)
-        if step.signature_required is not None
-        else None,
+        f.maybe_mlp(f"{STEP}.InstructionMaintenanceStep", step.instruction),
+        f.maybe_property(f"{STEP}.DocumentationSignatureMandatory", step.signature_required),
     ]
     if step.duration is not None or step.duration_unit is not None:
         elements.append(
             f.collection(
                 duration,
                 [
-                    f.property(f"{duration}.ValueEstimatedDurationTimeMaintenanceStep", step.duration)
-                    if step.duration is not None
-                    else None,
-                    f.property(f"{duration}.UnitEstimatedDurationTimeMaintenanceStep", step.duration_unit)
-                    if step.duration_unit is not None
-                    else None,
+                    f.maybe_property(f"{duration}.ValueEstimatedDurationTimeMaintenanceStep", step.duration),
+                    f.maybe_property(f"{duration}.UnitEstimatedDurationTimeMaintenanceStep", step.duration_unit),
                 ],
             )
         )
@@ -196,10 +188,8 @@ def _spare_part(f: ElementFactory, part: SparePart) -> model.SubmodelElementColl
         [
             f.property(f"{SPARE}.SparePartID", part.spare_part_id),
             f.mlp(f"{SPARE}.SparePartName", part.name),
-            f.mlp(f"{SPARE}.CompanyNameSupplierSparePart", part.supplier) if part.supplier else None,
-            f.property(f"{SPARE}.OrderCodeSparePartOfManufacturer", part.order_code)
-            if part.order_code is not None
-            else None,
+            f.maybe_mlp(f"{SPARE}.CompanyNameSupplierSparePart", part.supplier),
+            f.maybe_property(f"{SPARE}.OrderCodeSparePartOfManufacturer", part.order_code),
         ],
         in_list=True,
     )
@@ -309,7 +299,7 @@ CONDITIONS = "OperatingConditionsOfReliabilityCharacteristics"
 CHARACTERISTICS = "ReliabilityCharacteristics"
 
 
-class ReliabilitySet(_Frozen):
+class ReliabilitySet(Frozen):
     """Failure data under one set of operating conditions (IEC 62683)."""
 
     mttf: int | None = None
@@ -320,7 +310,7 @@ class ReliabilitySet(_Frozen):
     other_conditions: str | None = None
 
 
-class Reliability(_Frozen):
+class Reliability(Frozen):
     sets: list[ReliabilitySet] = Field(default_factory=list)
 
 
@@ -332,15 +322,9 @@ def build_reliability(reliability: Reliability, submodel_id: str) -> model.Submo
             f.collection(
                 CONDITIONS,
                 [
-                    f.property(f"{CONDITIONS}.OtherOperatingConditions", s.other_conditions)
-                    if s.other_conditions is not None
-                    else None,
-                    f.property(f"{CONDITIONS}.UsefulLifeInNumberOfOperations", s.useful_life_operations)
-                    if s.useful_life_operations is not None
-                    else None,
-                    f.property(f"{CONDITIONS}.UsefulLifeInTimeInterval", s.useful_life_hours)
-                    if s.useful_life_hours is not None
-                    else None,
+                    f.maybe_property(f"{CONDITIONS}.OtherOperatingConditions", s.other_conditions),
+                    f.maybe_property(f"{CONDITIONS}.UsefulLifeInNumberOfOperations", s.useful_life_operations),
+                    f.maybe_property(f"{CONDITIONS}.UsefulLifeInTimeInterval", s.useful_life_hours),
                 ],
                 id_short=f"{CONDITIONS}{i + 1:02d}",
             )
@@ -349,19 +333,13 @@ def build_reliability(reliability: Reliability, submodel_id: str) -> model.Submo
             f.collection(
                 CHARACTERISTICS,
                 [
-                    f.property(f"{CHARACTERISTICS}.{name}", value) if value is not None else None
+                    f.maybe_property(f"{CHARACTERISTICS}.{name}", value)
                     for name, value in (("MTTF", s.mttf), ("MTBF", s.mtbf), ("B10", s.b10))
                 ],
                 id_short=f"{CHARACTERISTICS}{i + 1:02d}",
             )
         )
-    return model.Submodel(
-        submodel_id,
-        id_short="Reliability",
-        semantic_id=external_reference(RELIABILITY_SEMANTIC_ID),
-        submodel_element=elements,
-        kind=model.ModellingKind.INSTANCE,
-    )
+    return instance_submodel(submodel_id, "Reliability", RELIABILITY_SEMANTIC_ID, elements)
 
 
 def read_reliability(submodel: model.Submodel) -> Reliability:

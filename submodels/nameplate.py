@@ -9,9 +9,10 @@ from __future__ import annotations
 import datetime
 
 from basyx.aas import model
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
-from .elements import ElementFactory, ElementReader, external_reference, numbered
+from ._base import Frozen
+from .elements import ElementFactory, ElementReader, instance_submodel, numbered
 from .template_model import load_template
 
 __all__ = ["SEMANTIC_ID", "Address", "Marking", "Nameplate", "build_nameplate", "read_nameplate"]
@@ -20,11 +21,7 @@ SEMANTIC_ID = "https://admin-shell.io/idta/nameplate/3/0/Nameplate"
 LangText = dict[str, str]
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class Address(_Frozen):
+class Address(Frozen):
     """The manufacturer's address (AddressInformation); every field optional, as in IDTA 02002."""
 
     company: LangText | None = None
@@ -35,7 +32,7 @@ class Address(_Frozen):
     national_code: LangText | None = None
 
 
-class Marking(_Frozen):
+class Marking(Frozen):
     """One conformity marking (CE, UKCA, ...) with the file showing it."""
 
     name: str
@@ -47,7 +44,7 @@ class Marking(_Frozen):
     additional_text: list[str] = Field(default_factory=list)
 
 
-class Nameplate(_Frozen):
+class Nameplate(Frozen):
     uri_of_the_product: str
     manufacturer_name: LangText
     manufacturer_product_designation: LangText
@@ -109,14 +106,10 @@ def build_nameplate(nameplate: Nameplate, submodel_id: str) -> model.Submodel:
                 if (texts := getattr(nameplate.address, attr))
             ],
         ),
-        f.mlp("ManufacturerProductRoot", nameplate.manufacturer_product_root)
-        if nameplate.manufacturer_product_root
-        else None,
-        f.mlp("ManufacturerProductFamily", nameplate.manufacturer_product_family)
-        if nameplate.manufacturer_product_family
-        else None,
+        f.maybe_mlp("ManufacturerProductRoot", nameplate.manufacturer_product_root),
+        f.maybe_mlp("ManufacturerProductFamily", nameplate.manufacturer_product_family),
         f.property("OrderCodeOfManufacturer", nameplate.order_code_of_manufacturer),
-        f.property("DateOfManufacture", nameplate.date_of_manufacture) if nameplate.date_of_manufacture else None,
+        f.maybe_property("DateOfManufacture", nameplate.date_of_manufacture),
         f.file("CompanyLogo", nameplate.company_logo, "image/png") if nameplate.company_logo else None,
         *(
             f.property(id_short, value)
@@ -126,23 +119,15 @@ def build_nameplate(nameplate: Nameplate, submodel_id: str) -> model.Submodel:
     ]
     if nameplate.markings:
         elements.append(f.list("Markings", [_marking(f, m) for m in nameplate.markings]))
-    return model.Submodel(
-        submodel_id,
-        id_short="Nameplate",
-        semantic_id=external_reference(SEMANTIC_ID),
-        submodel_element=[e for e in elements if e is not None],
-        kind=model.ModellingKind.INSTANCE,
-    )
+    return instance_submodel(submodel_id, "Nameplate", SEMANTIC_ID, [e for e in elements if e is not None])
 
 
 def _marking(f: ElementFactory, marking: Marking) -> model.SubmodelElementCollection:
     item = "Markings[]"
     optional: list[model.SubmodelElement | None] = [
-        f.property(f"{item}.DesignationOfCertificateOrApproval", marking.designation_of_certificate)
-        if marking.designation_of_certificate is not None
-        else None,
-        f.property(f"{item}.IssueDate", marking.issue_date) if marking.issue_date else None,
-        f.property(f"{item}.ExpiryDate", marking.expiry_date) if marking.expiry_date else None,
+        f.maybe_property(f"{item}.DesignationOfCertificateOrApproval", marking.designation_of_certificate),
+        f.maybe_property(f"{item}.IssueDate", marking.issue_date),
+        f.maybe_property(f"{item}.ExpiryDate", marking.expiry_date),
     ]
     texts = [
         f.property(f"{item}.MarkingAdditionalText", text, id_short=numbered("MarkingAdditionalText", i))

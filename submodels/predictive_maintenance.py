@@ -13,9 +13,10 @@ import datetime
 from typing import Any
 
 from basyx.aas import model
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
-from .elements import ElementFactory, ElementReader, element_semantic_id, external_reference
+from ._base import Frozen
+from .elements import ElementFactory, ElementReader, element_semantic_id, external_reference, instance_submodel
 from .template_model import load_template
 from .validation import EXTENSION_NAMESPACE
 
@@ -41,11 +42,7 @@ PRE_ALERT = f"{RUL}.ListPreAlerts[]"
 ALERT = f"{RUL}.AlertAfterExceedingRemainingUsableLife"
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class BoundaryCondition(_Frozen):
+class BoundaryCondition(Frozen):
     """A condition (e.g. load, temperature) within which the prediction model holds."""
 
     name: str
@@ -59,12 +56,12 @@ class BoundaryCondition(_Frozen):
     drift_range: tuple[float, float] | None = None
 
 
-class PreAlert(_Frozen):
+class PreAlert(Frozen):
     value: float
     message: str | None = None
 
 
-class RulPrediction(_Frozen):
+class RulPrediction(Frozen):
     indication_type: str  # e.g. "OperatingHours", "Cycles"
     duration: float
     unit: str
@@ -81,7 +78,7 @@ class RulPrediction(_Frozen):
     alert_message: str | None = None
 
 
-class HealthAssessment(_Frozen):
+class HealthAssessment(Frozen):
     """Extension: the health index and what the result is based on (for traceability of the loop)."""
 
     computed_at: datetime.datetime
@@ -92,7 +89,7 @@ class HealthAssessment(_Frozen):
     inputs: list[str] = Field(default_factory=list)  # ids of the submodels (time series, ...) it read
 
 
-class PredictiveMaintenance(_Frozen):
+class PredictiveMaintenance(Frozen):
     rul: RulPrediction
     assessment: HealthAssessment | None = None
 
@@ -109,8 +106,8 @@ def build_predictive_maintenance(pm: PredictiveMaintenance, submodel_id: str) ->
         f.property(f"{LIFETIME}.DurationValue", rul.duration),
         f.property(f"{LIFETIME}.EngineeringUnit", rul.unit),
         f.property(f"{LIFETIME}.StartValue", rul.start_value),
-        f.property(f"{LIFETIME}.StartDateTime", rul.start_time) if rul.start_time else None,
-        f.property(f"{LIFETIME}.Description", rul.description) if rul.description is not None else None,
+        f.maybe_property(f"{LIFETIME}.StartDateTime", rul.start_time),
+        f.maybe_property(f"{LIFETIME}.Description", rul.description),
     ]
     entity = model.Entity(
         "RemainingUsefulLifetime",
@@ -129,14 +126,12 @@ def build_predictive_maintenance(pm: PredictiveMaintenance, submodel_id: str) ->
         f"{RUL}.PredictionModelInformation",
         [
             f.property(f"{RUL}.PredictionModelInformation.ModelType", rul.model_type),
-            f.property(f"{RUL}.PredictionModelInformation.ModelDescription", rul.model_description)
-            if rul.model_description is not None
-            else None,
+            f.maybe_property(f"{RUL}.PredictionModelInformation.ModelDescription", rul.model_description),
         ],
     )
     children: list[model.SubmodelElement | None] = [
         entity,
-        f.property(f"{RUL}.RemainingUsfulLifeDateTime", rul.end_of_life) if rul.end_of_life else None,
+        f.maybe_property(f"{RUL}.RemainingUsfulLifeDateTime", rul.end_of_life),
         confidence,
         f.list(f"{RUL}.ListRULBoundaryConditions", [_boundary(f, b) for b in rul.boundary_conditions]),
         model_info,
@@ -148,7 +143,7 @@ def build_predictive_maintenance(pm: PredictiveMaintenance, submodel_id: str) ->
             f.collection(
                 ALERT,
                 [
-                    f.property(f"{ALERT}.AlertMessage", rul.alert_message) if rul.alert_message is not None else None,
+                    f.maybe_property(f"{ALERT}.AlertMessage", rul.alert_message),
                     f.property(f"{ALERT}.MaintenanceRequired", rul.maintenance_required),
                 ],
             )
@@ -156,13 +151,7 @@ def build_predictive_maintenance(pm: PredictiveMaintenance, submodel_id: str) ->
     elements: list[model.SubmodelElement] = [f.collection(RUL, children)]
     if pm.assessment is not None:
         elements.append(_assessment(pm.assessment))
-    return model.Submodel(
-        submodel_id,
-        id_short="PredictiveMaintenance",
-        semantic_id=external_reference(SEMANTIC_ID),
-        submodel_element=elements,
-        kind=model.ModellingKind.INSTANCE,
-    )
+    return instance_submodel(submodel_id, "PredictiveMaintenance", SEMANTIC_ID, elements)
 
 
 def _boundary(f: ElementFactory, b: BoundaryCondition) -> model.SubmodelElementCollection:
@@ -176,10 +165,10 @@ def _boundary(f: ElementFactory, b: BoundaryCondition) -> model.SubmodelElementC
         )
         if b.drift_range is not None
         else None,
-        f.property(f"{BOUNDARY}.MeanValue", b.mean) if b.mean is not None else None,
-        f.property(f"{BOUNDARY}.Standarddeviation", b.standard_deviation) if b.standard_deviation is not None else None,
-        f.property(f"{BOUNDARY}.Skewness", b.skewness) if b.skewness is not None else None,
-        f.property(f"{BOUNDARY}.BoundaryDescription", b.description) if b.description is not None else None,
+        f.maybe_property(f"{BOUNDARY}.MeanValue", b.mean),
+        f.maybe_property(f"{BOUNDARY}.Standarddeviation", b.standard_deviation),
+        f.maybe_property(f"{BOUNDARY}.Skewness", b.skewness),
+        f.maybe_property(f"{BOUNDARY}.BoundaryDescription", b.description),
     ]
     return f.collection(
         BOUNDARY,
@@ -198,7 +187,7 @@ def _pre_alert(f: ElementFactory, alert: PreAlert) -> model.SubmodelElementColle
     return f.collection(
         PRE_ALERT,
         [
-            f.property(f"{PRE_ALERT}.PreAlertMessage", alert.message) if alert.message is not None else None,
+            f.maybe_property(f"{PRE_ALERT}.PreAlertMessage", alert.message),
             f.property(f"{PRE_ALERT}.PreAlertValue", alert.value),
         ],
         in_list=True,

@@ -14,9 +14,17 @@ from decimal import Decimal
 from typing import Any
 
 from basyx.aas import model
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
-from .elements import ElementFactory, ElementReader, as_timedelta, element_semantic_id, external_reference
+from ._base import Frozen
+from .elements import (
+    ElementFactory,
+    ElementReader,
+    as_timedelta,
+    element_semantic_id,
+    external_reference,
+    instance_submodel,
+)
 from .template_model import load_template
 from .validation import EXTENSION_NAMESPACE
 
@@ -54,22 +62,18 @@ TIMES = (
 QUANTITIES = ("GoodPart", "InspectedPart", "ScrapQuantity", "GoodQuantity", "ReworkQuantity", "ProducedQuantity")
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class Variable(_Frozen):
+class Variable(Frozen):
     value: datetime.timedelta | Decimal
     comment: dict[str, str] = Field(min_length=1)
 
 
-class ProcessParameter(_Frozen):
+class ProcessParameter(Frozen):
     name: str
     value: float
     unit: str
 
 
-class ProcessData(_Frozen):
+class ProcessData(Frozen):
     key: str  # the production order (or batch) the values belong to
     variables: dict[str, Variable] = Field(default_factory=dict)  # names from TIMES and QUANTITIES
     batch_id: str | None = None
@@ -98,13 +102,7 @@ def build_process_data(data: ProcessData, submodel_id: str) -> model.Submodel:
         raise ValueError(f"not ISO 22400 variables of IDTA 02066: {sorted(unknown)}")
     if data.batch_id is not None or data.parameters:
         elements.append(_parameters(data))
-    return model.Submodel(
-        submodel_id,
-        id_short="ProcessVariables",
-        semantic_id=external_reference(SEMANTIC_ID),
-        submodel_element=elements,
-        kind=model.ModellingKind.INSTANCE,
-    )
+    return instance_submodel(submodel_id, "ProcessVariables", SEMANTIC_ID, elements)
 
 
 def _ext(name: str, value_type: Any, value: Any, semantic_id: str) -> model.Property:

@@ -8,9 +8,10 @@ from decimal import Decimal
 from typing import Any
 
 from basyx.aas import model
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
-from .elements import ElementFactory, ElementReader, element_semantic_id, external_reference
+from ._base import Frozen
+from .elements import ElementFactory, ElementReader, element_semantic_id, external_reference, instance_submodel
 from .template_model import load_template
 
 __all__ = [
@@ -28,18 +29,14 @@ CLASS = "ProductClassifications[]"
 AREA = "TechnicalPropertyAreas[]"
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class Classification(_Frozen):
+class Classification(Frozen):
     system: str  # e.g. "ECLASS"
     class_id: str  # e.g. "44-10-20-01"
     class_name: str
     version: str | None = None
 
 
-class TechnicalProperty(_Frozen):
+class TechnicalProperty(Frozen):
     """One technical property: its own idShort and semanticId (a concept dictionary entry) and a value."""
 
     id_short: str
@@ -48,7 +45,7 @@ class TechnicalProperty(_Frozen):
     value_type: str = "xs:string"
 
 
-class TechnicalData(_Frozen):
+class TechnicalData(Frozen):
     manufacturer_name: str
     product_designation: dict[str, str]
     article_number: str
@@ -80,13 +77,7 @@ def build_technical_data(data: TechnicalData, submodel_id: str) -> model.Submode
         elements.append(
             f.collection("FurtherInformation", [f.property("FurtherInformation.ValidDate", data.valid_date)])
         )
-    return model.Submodel(
-        submodel_id,
-        id_short="TechnicalData",
-        semantic_id=external_reference(SEMANTIC_ID),
-        submodel_element=elements,
-        kind=model.ModellingKind.INSTANCE,
-    )
+    return instance_submodel(submodel_id, "TechnicalData", SEMANTIC_ID, elements)
 
 
 def _classification(f: ElementFactory, c: Classification) -> model.SubmodelElementCollection:
@@ -94,7 +85,7 @@ def _classification(f: ElementFactory, c: Classification) -> model.SubmodelEleme
         CLASS,
         [
             f.property(f"{CLASS}.ClassificationSystem", c.system),
-            f.property(f"{CLASS}.ClassificationSystemVersion", c.version) if c.version is not None else None,
+            f.maybe_property(f"{CLASS}.ClassificationSystemVersion", c.version),
             f.property(f"{CLASS}.ProductClassId", c.class_id),
             f.property(f"{CLASS}.ProductClassCodedName", c.class_name),
         ],

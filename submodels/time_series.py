@@ -13,9 +13,17 @@ import datetime
 from typing import Any, Literal
 
 from basyx.aas import model
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
-from .elements import ElementFactory, ElementReader, element_semantic_id, external_reference, numbered
+from ._base import Frozen
+from .elements import (
+    ElementFactory,
+    ElementReader,
+    element_semantic_id,
+    external_reference,
+    instance_submodel,
+    numbered,
+)
 from .template_model import load_template
 
 __all__ = [
@@ -37,11 +45,7 @@ _SEGMENT_RULES = {"internal": "Segments.InternalSegment", "linked": "Segments.Li
 Value = datetime.datetime | float | int | bool | str
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class TimeSeriesVariable(_Frozen):
+class TimeSeriesVariable(Frozen):
     """One column: ``UtcTime`` (xs:dateTime) first, then measured values (e.g. xs:double)."""
 
     id_short: str
@@ -49,7 +53,7 @@ class TimeSeriesVariable(_Frozen):
     value_type: str = "xs:double"
 
 
-class Segment(_Frozen):
+class Segment(Frozen):
     kind: Literal["internal", "linked"]
     id_short: str
     name: dict[str, str] | None = None
@@ -63,7 +67,7 @@ class Segment(_Frozen):
     query: str | None = None
 
 
-class TimeSeries(_Frozen):
+class TimeSeries(Frozen):
     name: dict[str, str]
     variables: list[TimeSeriesVariable] = Field(min_length=1)
     description: dict[str, str] | None = None
@@ -97,31 +101,25 @@ def build_time_series(series: TimeSeries, submodel_id: str) -> model.Submodel:
         "Metadata",
         [
             f.mlp("Metadata.Name", series.name),
-            f.mlp("Metadata.Description", series.description) if series.description else None,
+            f.maybe_mlp("Metadata.Description", series.description),
             model.SubmodelElementCollection(
                 "Record", [_property(v, None) for v in series.variables], semantic_id=f.semantic_id("Metadata.Record")
             ),
         ],
     )
     segments = f.collection("Segments", [_segment(f, series.variables, s) for s in series.segments])
-    return model.Submodel(
-        submodel_id,
-        id_short="TimeSeries",
-        semantic_id=external_reference(SEMANTIC_ID),
-        submodel_element=[metadata, segments],
-        kind=model.ModellingKind.INSTANCE,
-    )
+    return instance_submodel(submodel_id, "TimeSeries", SEMANTIC_ID, [metadata, segments])
 
 
 def _segment(f: ElementFactory, variables: list[TimeSeriesVariable], s: Segment) -> model.SubmodelElementCollection:
     rule = _SEGMENT_RULES[s.kind]
     optional: list[model.SubmodelElement | None] = [
-        f.mlp(f"{rule}.Name", s.name) if s.name else None,
-        f.property(f"{rule}.RecordCount", s.record_count) if s.record_count is not None else None,
-        f.property(f"{rule}.StartTime", s.start_time) if s.start_time is not None else None,
-        f.property(f"{rule}.EndTime", s.end_time) if s.end_time is not None else None,
-        f.property(f"{rule}.State", s.state) if s.state is not None else None,
-        f.property(f"{rule}.LastUpdate", s.last_update) if s.last_update is not None else None,
+        f.maybe_mlp(f"{rule}.Name", s.name),
+        f.maybe_property(f"{rule}.RecordCount", s.record_count),
+        f.maybe_property(f"{rule}.StartTime", s.start_time),
+        f.maybe_property(f"{rule}.EndTime", s.end_time),
+        f.maybe_property(f"{rule}.State", s.state),
+        f.maybe_property(f"{rule}.LastUpdate", s.last_update),
     ]
     if s.kind == "linked":
         optional += [f.property(f"{rule}.Endpoint", s.endpoint or ""), f.property(f"{rule}.Query", s.query or "")]

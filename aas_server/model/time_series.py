@@ -25,6 +25,7 @@ __all__ = [
     "RECORDS",
     "TIME_SERIES",
     "StoreView",
+    "instant_key",
     "is_time_series",
     "record_stores",
     "render",
@@ -90,18 +91,23 @@ def time_key(record: Json, *, path: str = "") -> int:
         value = element.get("value")
         if semantic_id in _ABSOLUTE and isinstance(value, str):
             try:
-                instant = datetime.datetime.fromisoformat(value.replace("Z", "+00:00"))
+                return instant_key(value)
             except ValueError as exc:
                 raise BadRequest(f"{path}: time {value!r} is no xs:dateTime") from exc
-            if instant.tzinfo is None:
-                instant = instant.replace(tzinfo=datetime.UTC)
-            return (instant - _EPOCH) // datetime.timedelta(microseconds=1)
         if semantic_id in _RELATIVE and value is not None:
             try:
                 return int(float(value))
             except ValueError as exc:
                 raise BadRequest(f"{path}: time {value!r} is not a number") from exc
     raise BadRequest(f"{path}: a time series record needs a time variable (UtcTime, TaiTime or a relative time)")
+
+
+def instant_key(text: str) -> int:
+    """The time key (µs since the epoch) of an ISO 8601 date-time; UTC when it names no zone. ValueError."""
+    instant = datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    if instant.tzinfo is None:
+        instant = instant.replace(tzinfo=datetime.UTC)
+    return (instant - _EPOCH) // datetime.timedelta(microseconds=1)
 
 
 def time_text(key: int) -> str:

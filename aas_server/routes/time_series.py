@@ -13,8 +13,6 @@ keep working (GET shows the latest records inline, POST of one Record into ``...
 
 from __future__ import annotations
 
-import datetime
-
 import orjson
 from aiohttp import web
 
@@ -23,11 +21,10 @@ from ..keys import CONFIG, ELEMENTS
 from ..model.cursor import decode_split_cursor, encode_split_cursor, parse_limit
 from ..model.errors import BadRequest
 from ..model.identifiers import decode_identifier
+from ..model.time_series import instant_key
 from ..storage import RecordQuery
 
 __all__ = ["register_time_series"]
-
-_EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
 
 
 def _time(request: web.Request, name: str) -> int | None:
@@ -39,12 +36,9 @@ def _time(request: web.Request, name: str) -> int | None:
     except ValueError:
         pass
     try:
-        instant = datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
+        return instant_key(text)
     except ValueError as exc:
         raise BadRequest(f"Invalid '{name}' {text[:60]!r}: expected an ISO 8601 date-time or a number") from exc
-    if instant.tzinfo is None:
-        instant = instant.replace(tzinfo=datetime.UTC)
-    return (instant - _EPOCH) // datetime.timedelta(microseconds=1)
 
 
 async def _store(request: web.Request) -> tuple[str, str]:

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import json
 from decimal import Decimal
 
-from basyx.aas.adapter.json import AASToJsonEncoder, StrictAASFromJsonDecoder
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -23,7 +21,7 @@ from submodels.maintenance import (
     read_maintenance,
     read_reliability,
 )
-from submodels.validation import validate
+from tests.submodels.round_trip import assert_round_trips
 from tests.submodels.strategies import identifier, instants, lang_text, text
 
 decimals = st.decimals(0, 100_000, places=2, allow_nan=False, allow_infinity=False).map(lambda d: Decimal(str(d)))
@@ -85,23 +83,13 @@ reliabilities = st.builds(
 )
 
 
-def through_json(submodel: object) -> object:
-    return json.loads(json.dumps(submodel, cls=AASToJsonEncoder), cls=StrictAASFromJsonDecoder)
-
-
 @settings(max_examples=50, deadline=None)
 @given(plans)
 def test_maintenance_plan_and_history_round_trip_and_validate(plan: MaintenancePlan) -> None:
-    submodel = build_maintenance(plan, "urn:sm:mi:1")
-    assert validate(submodel) == []
-    assert read_maintenance(submodel) == plan
-    assert read_maintenance(through_json(submodel)) == plan  # type: ignore[arg-type]
+    assert_round_trips(plan, build_maintenance, read_maintenance)
 
 
 @settings(max_examples=50, deadline=None)
 @given(reliabilities)
 def test_reliability_round_trips_and_validates(reliability: Reliability) -> None:
-    submodel = build_reliability(reliability, "urn:sm:rel:1")
-    assert validate(submodel) == []
-    assert read_reliability(submodel) == reliability
-    assert read_reliability(through_json(submodel)) == reliability  # type: ignore[arg-type]
+    assert_round_trips(reliability, build_reliability, read_reliability)

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
-from basyx.aas.adapter.json import AASToJsonEncoder, StrictAASFromJsonDecoder
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -17,7 +14,7 @@ from submodels.predictive_maintenance import (
     build_predictive_maintenance,
     read_predictive_maintenance,
 )
-from submodels.validation import validate
+from tests.submodels.round_trip import assert_round_trips
 from tests.submodels.strategies import finite, identifier, instants, text
 
 pairs = st.tuples(finite, finite).map(sorted).map(tuple)
@@ -64,8 +61,4 @@ assessments = st.builds(
 @settings(max_examples=60, deadline=None)
 @given(st.builds(PredictiveMaintenance, rul=predictions, assessment=st.none() | assessments))
 def test_reader_of_builder_is_identity_and_the_result_validates(pm: PredictiveMaintenance) -> None:
-    submodel = build_predictive_maintenance(pm, "urn:sm:pdm:1")
-    assert validate(submodel) == []
-    assert read_predictive_maintenance(submodel) == pm
-    again = json.loads(json.dumps(submodel, cls=AASToJsonEncoder), cls=StrictAASFromJsonDecoder)
-    assert read_predictive_maintenance(again) == pm
+    assert_round_trips(pm, build_predictive_maintenance, read_predictive_maintenance)

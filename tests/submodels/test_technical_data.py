@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import json
 from decimal import Decimal
 
-from basyx.aas.adapter.json import AASToJsonEncoder, StrictAASFromJsonDecoder
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -16,7 +14,7 @@ from submodels.technical_data import (
     build_technical_data,
     read_technical_data,
 )
-from submodels.validation import validate
+from tests.submodels.round_trip import assert_round_trips
 from tests.submodels.strategies import dates, lang_text, text
 
 properties = st.one_of(
@@ -75,8 +73,4 @@ data = st.builds(
 @settings(max_examples=50, deadline=None)
 @given(data)
 def test_reader_of_builder_is_identity_and_the_result_validates(technical: TechnicalData) -> None:
-    submodel = build_technical_data(technical, "urn:sm:td:1")
-    assert validate(submodel) == []
-    assert read_technical_data(submodel) == technical
-    again = json.loads(json.dumps(submodel, cls=AASToJsonEncoder), cls=StrictAASFromJsonDecoder)
-    assert read_technical_data(again) == technical
+    assert_round_trips(technical, build_technical_data, read_technical_data)

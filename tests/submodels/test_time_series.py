@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import json
-
-from basyx.aas.adapter.json import AASToJsonEncoder, StrictAASFromJsonDecoder
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from submodels.time_series import UTC_TIME, Segment, TimeSeries, TimeSeriesVariable, build_time_series, read_time_series
-from submodels.validation import validate
+from tests.submodels.round_trip import assert_round_trips
 from tests.submodels.strategies import instants, lang_text
 
 VARIABLES = [
@@ -50,8 +47,4 @@ series = st.builds(
 @settings(max_examples=50, deadline=None)
 @given(series)
 def test_reader_of_builder_is_identity_and_the_result_validates(ts: TimeSeries) -> None:
-    submodel = build_time_series(ts, "urn:sm:ts:1")
-    assert validate(submodel) == []
-    assert read_time_series(submodel) == ts
-    again = json.loads(json.dumps(submodel, cls=AASToJsonEncoder), cls=StrictAASFromJsonDecoder)
-    assert read_time_series(again) == ts
+    assert_round_trips(ts, build_time_series, read_time_series)
