@@ -144,6 +144,19 @@ def _maintenance_plan(m: MachineModel, rev: Revision) -> MaintenancePlan:
     )
 
 
+def _machine_nameplate(m: MachineModel) -> Nameplate:
+    """The nameplate of the machine type; a unit's adds serial number, dates and hardware version."""
+    return Nameplate(
+        uri_of_the_product=f"{NS}/product/{m.code}",
+        manufacturer_name=MANUFACTURER,
+        manufacturer_product_designation={"en": m.name},
+        address=ADDRESS,
+        order_code_of_manufacturer=m.code,
+        manufacturer_product_type=m.code,
+        markings=[Marking(name="CE", file=CE_MARK)],
+    )
+
+
 def _type_twin(plant: Plant, m: MachineModel) -> None:
     boms = []
     for rev in m.revisions:
@@ -163,18 +176,7 @@ def _type_twin(plant: Plant, m: MachineModel) -> None:
             revision=(rev.version, rev.revision),
         )
         boms.append(build_bom(design, _type_bom_id(m, rev)))
-    nameplate = build_nameplate(
-        Nameplate(
-            uri_of_the_product=f"{NS}/product/{m.code}",
-            manufacturer_name=MANUFACTURER,
-            manufacturer_product_designation={"en": m.name},
-            address=ADDRESS,
-            order_code_of_manufacturer=m.code,
-            manufacturer_product_type=m.code,
-            markings=[Marking(name="CE", file=CE_MARK)],
-        ),
-        f"{NS}/sm/type/{m.code}/nameplate",
-    )
+    nameplate = build_nameplate(_machine_nameplate(m), f"{NS}/sm/type/{m.code}/nameplate")
     plan = build_maintenance(_maintenance_plan(m, m.revisions[-1]), f"{NS}/sm/type/{m.code}/maintenance")
     reliability = build_reliability(
         Reliability(sets=[ReliabilitySet(mttf=40_000, mtbf=12_000, b10=25_000, useful_life_hours=60_000)]),
@@ -399,22 +401,16 @@ def _unit_twin(
         ),
         f"{NS}/sm/unit/{serial}/bom",
     )
-    nameplate = build_nameplate(
-        Nameplate(
-            uri_of_the_product=f"{NS}/product/{m.code}/{serial}",
-            manufacturer_name=MANUFACTURER,
-            manufacturer_product_designation={"en": m.name},
-            address=ADDRESS,
-            order_code_of_manufacturer=m.code,
-            manufacturer_product_type=m.code,
-            serial_number=serial,
-            year_of_construction=str(built.year),
-            date_of_manufacture=built,
-            hardware_version=rev.label,
-            markings=[Marking(name="CE", file=CE_MARK)],
-        ),
-        f"{NS}/sm/unit/{serial}/nameplate",
+    unit_nameplate = _machine_nameplate(m).model_copy(
+        update={
+            "uri_of_the_product": f"{NS}/product/{m.code}/{serial}",
+            "serial_number": serial,
+            "year_of_construction": str(built.year),
+            "date_of_manufacture": built,
+            "hardware_version": rev.label,
+        }
     )
+    nameplate = build_nameplate(unit_nameplate, f"{NS}/sm/unit/{serial}/nameplate")
     plan = _maintenance_plan(m, rev).model_copy(update={"history": history})
     maintenance = build_maintenance(plan, f"{NS}/sm/unit/{serial}/maintenance")
     process = build_process_data(_assembly_record(rng, serial, batch), f"{NS}/sm/unit/{serial}/process")
