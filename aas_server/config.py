@@ -10,9 +10,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from yaml_config import ConfigError, load_yaml_model
 
 __all__ = ["ConfigError", "ServerConfig", "load_config"]
 
@@ -91,51 +92,5 @@ class ServerConfig(BaseSettings):
         return (env_settings, init_settings)
 
 
-class ConfigError(Exception):
-    """A configuration that cannot be used; the message names file, line and key."""
-
-
 def load_config(path: Path | None = None, overrides: dict[str, Any] | None = None) -> ServerConfig:
-    data: dict[str, Any] = {}
-    lines: dict[tuple[str, ...], int] = {}
-    if path is not None:
-        try:
-            text = path.read_text(encoding="utf-8")
-        except OSError as exc:
-            raise ConfigError(f"{path}: cannot read configuration file: {exc.strerror}") from exc
-        try:
-            loaded = yaml.safe_load(text)
-            lines = _key_lines(yaml.compose(text))
-        except yaml.YAMLError as exc:
-            raise ConfigError(f"{path}: not valid YAML: {exc}") from exc
-        if loaded is not None and not isinstance(loaded, dict):
-            raise ConfigError(f"{path}: the top level must be a mapping of keys to values")
-        data = loaded or {}
-    for key, value in (overrides or {}).items():
-        if value is not None:
-            data[key] = value
-    try:
-        return ServerConfig(**data)
-    except ValidationError as exc:
-        problems = []
-        for error in exc.errors():
-            loc = tuple(str(part) for part in error["loc"])
-            where = f"{path}:{lines[loc]}: " if path is not None and loc in lines else (f"{path}: " if path else "")
-            problems.append(f"{where}{'.'.join(loc) or '(top level)'}: {error['msg']}")
-        raise ConfigError("invalid configuration:\n  " + "\n  ".join(problems)) from exc
-
-
-def _key_lines(node: yaml.Node | None, prefix: tuple[str, ...] = ()) -> dict[tuple[str, ...], int]:
-    """Map each key path of a YAML document to its 1-based line, for error messages."""
-    found: dict[tuple[str, ...], int] = {}
-    if isinstance(node, yaml.MappingNode):
-        for key_node, value_node in node.value:
-            path = (*prefix, str(key_node.value))
-            found[path] = key_node.start_mark.line + 1
-            found.update(_key_lines(value_node, path))
-    elif isinstance(node, yaml.SequenceNode):
-        for index, item in enumerate(node.value):
-            path = (*prefix, str(index))
-            found[path] = item.start_mark.line + 1
-            found.update(_key_lines(item, path))
-    return found
+    return load_yaml_model(path, ServerConfig, overrides)

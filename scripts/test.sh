@@ -4,7 +4,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/bootstrap.sh
 export PATH="$PWD/.venv/bin:$PATH"
-echo "== ruff";          ruff check . && ruff format --check aas_server edge_gateway submodels aasx_packages
+echo "== ruff";          ruff check . && ruff format --check aas_server edge_gateway submodels aasx_packages yaml_config
 echo "== mypy --strict"; mypy
 echo "== import contracts"; lint-imports
 echo "== pytest";        pytest "$@"
