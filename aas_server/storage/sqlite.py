@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import logging
 import queue
 import re
@@ -78,9 +79,11 @@ CREATE TABLE IF NOT EXISTS records (
     seq    INTEGER NOT NULL,
     path   TEXT    NOT NULL,
     t      INTEGER NOT NULL,
+    digest INTEGER NOT NULL,
     record BLOB    NOT NULL
 );
 CREATE INDEX IF NOT EXISTS records_store_time ON records (seq, path, t, rec);
+CREATE UNIQUE INDEX IF NOT EXISTS records_identity ON records (seq, path, t, digest);
 CREATE TABLE IF NOT EXISTS attachments (
     kind         TEXT NOT NULL,
     owner_id     TEXT NOT NULL,
@@ -387,6 +390,10 @@ def _settle(future: asyncio.Future[None], outcome: BaseException | None) -> None
         future.set_exception(outcome)
 
 
+def _digest(record: bytes) -> int:
+    return int.from_bytes(hashlib.blake2b(record, digest_size=8).digest(), "big", signed=True)
+
+
 def _seq_of(conn: sqlite3.Connection, kind: Kind, id: str) -> int | None:
     row = conn.execute("SELECT seq FROM documents WHERE kind = ? AND id = ?", (kind.value, id)).fetchone()
     return None if row is None else int(row[0])
@@ -423,9 +430,10 @@ def _apply(conn: sqlite3.Connection, op: Operation, doomed_blobs: list[str]) -> 
         seq = _seq_of(conn, Kind.SUBMODEL, op.submodel_id)
         if seq is None:
             raise KeyError(f"submodel '{op.submodel_id}' does not exist")
+        # A record equal to a stored one (same time, same bytes) is the same record: replays are idempotent.
         conn.executemany(
-            "INSERT INTO records (seq, path, t, record) VALUES (?, ?, ?, ?)",
-            [(seq, op.path, t, record) for t, record in op.records],
+            "INSERT OR IGNORE INTO records (seq, path, t, digest, record) VALUES (?, ?, ?, ?, ?)",
+            [(seq, op.path, t, _digest(record), record) for t, record in op.records],
         )
     elif isinstance(op, DeleteDocument):
         seq = _seq_of(conn, op.kind, op.id)

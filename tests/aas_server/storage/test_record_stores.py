@@ -97,3 +97,11 @@ async def test_concurrent_appends_all_persist_across_reopen(storage: Storage, re
     await asyncio.gather(*(storage.commit([AppendRecords("urn:sm:ts", STORE, ((t, record(t)),))]) for t in range(200)))
     storage = await reopen()
     assert await times(storage, RecordQuery("urn:sm:ts", STORE, limit=1000)) == list(range(200))
+
+
+async def test_re_sent_records_are_stored_once(storage: Storage) -> None:
+    await submodel(storage)
+    batch = AppendRecords("urn:sm:ts", STORE, ((1, record(1)), (2, record(2))))
+    await storage.commit([batch])
+    await storage.commit([batch, AppendRecords("urn:sm:ts", STORE, ((2, record(22)),))])  # a replay + one new
+    assert await times(storage, RecordQuery("urn:sm:ts", STORE)) == [1, 2, 2]
