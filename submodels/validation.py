@@ -71,6 +71,8 @@ def validate(submodel: model.Submodel | Json, template: Template | None = None) 
     doc = submodel_json(submodel)
     if template is None:
         semantic_id = semantic_id_of(doc)
+        if semantic_id is not None and semantic_id.startswith(EXTENSION_NAMESPACE):
+            return []  # the project's own submodels (e.g. machine state): no IDTA template to hold them to
         try:
             template = load_template(semantic_id or "")
         except KeyError:

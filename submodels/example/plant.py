@@ -11,6 +11,7 @@ The thread it lays out, for one unit serial number:
       MaintenanceInstructions: the model's plan + MaintenanceHistory (replacements show in the as-built BOM)
       ProcessVariables: production order, batch, ISO 22400 times/quantities, recorded process parameters
       TimeSeries: operational data (speed, motor temperature), Live records inline + History at the server
+      MachineState: live values and setpoints, kept current by the edge gateway
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from ..handover import (
     HandoverDocumentation,
     build_handover,
 )
+from ..machine_state import build_machine_state
 from ..maintenance import (
     MaintenanceEvent,
     MaintenanceInterval,
@@ -416,7 +418,8 @@ def _unit_twin(
     process = build_process_data(_assembly_record(rng, serial, batch), f"{NS}/sm/unit/{serial}/process")
     operational_id = f"{NS}/sm/unit/{serial}/operational-data"
     operational = build_time_series(_operational_data(rng, operational_id, server_url), operational_id)
-    submodels = [nameplate, as_built, maintenance, process, operational]
+    state = build_machine_state(f"{NS}/sm/unit/{serial}/machine-state")
+    submodels = [nameplate, as_built, maintenance, process, operational, state]
     shell = _shell(
         serial.replace("-", "_"),
         f"{NS}/aas/unit/{serial}",
