@@ -23,6 +23,8 @@ from .config import GatewayConfig
 from .filters import SignalFilter
 from .model import Sample, now_micros
 from .sink import ServerSink, ServerUnavailable
+from .sources.base import Source
+from .sources.modbus import ModbusConnection
 from .sources.opcua import OpcUaConnection, backoff_delays
 from .writeback import SetpointWatcher
 
@@ -44,6 +46,8 @@ class Gateway:
         for signal in config.signals:
             self._signals_of.setdefault(signal.source, []).append(signal.id)
         self.opcua = [OpcUaConnection(c, config.signals, self.ingest, self.source_down) for c in config.opcua]
+        self.modbus = [ModbusConnection(c, config.signals, self.ingest, self.source_down) for c in config.modbus]
+        self.sources: list[Source] = [*self.opcua, *self.modbus]
         self.sink: ServerSink | None = None
         self.setpoints: SetpointWatcher | None = None
         self.server_reachable = False
@@ -74,13 +78,13 @@ class Gateway:
         await self.buffer.open()
         async with aiohttp.ClientSession() as session:
             self.sink = ServerSink(session, self.config)
-            writers = {c.config.name: c.write for c in self.opcua}
+            writers = {source.name: source.write for source in self.sources}
             self.setpoints = SetpointWatcher(session, self.config, writers, self.sink.sent_value)
             tasks = [
                 asyncio.create_task(self.setpoints.run(), name="setpoints"),
                 asyncio.create_task(self._flush_loop(), name="flush"),
                 asyncio.create_task(self._send_loop(), name="send"),
-                *(asyncio.create_task(c.run(), name=f"opcua:{c.config.name}") for c in self.opcua),
+                *(asyncio.create_task(source.run(), name=f"source:{source.name}") for source in self.sources),
             ]
             try:
                 yield self
@@ -140,5 +144,5 @@ class Gateway:
             "buffer_dropped": self.buffer.dropped,
             "samples_in": self.samples_in,
             "samples_out": self.samples_out,
-            "sources": {c.config.name: {"connected": c.connected, "reconnects": c.reconnects} for c in self.opcua},
+            "sources": {s.name: {"connected": s.connected, "reconnects": s.reconnects} for s in self.sources},
         }

@@ -48,9 +48,9 @@ class _GatewayCollector(Collector):
         )
         reconnects = CounterMetricFamily("gateway_source_reconnects", "Reconnects per source", labels=["source"])
         connected = GaugeMetricFamily("gateway_source_connected", "1 when the source is connected", labels=["source"])
-        for source in g.opcua:
-            reconnects.add_metric([source.config.name], source.reconnects)
-            connected.add_metric([source.config.name], int(source.connected))
+        for source in g.sources:
+            reconnects.add_metric([source.name], source.reconnects)
+            connected.add_metric([source.name], int(source.connected))
         yield reconnects
         yield connected
 

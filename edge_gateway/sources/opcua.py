@@ -173,6 +173,10 @@ class OpcUaConnection:
             except Exception:  # the server may be gone already
                 log.debug("OPC UA %s: disconnect failed", self.config.name, exc_info=True)
 
+    @property
+    def name(self) -> str:
+        return self.config.name
+
     # -- write-back --------------------------------------------------------------------------------
 
     async def write(self, signal: Signal, value: Any) -> None:
