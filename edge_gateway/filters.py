@@ -1,5 +1,8 @@
 """What reaches the buffer: deadband filtering and staleness, per signal. Pure, clock passed in.
 
+* Report by exception: a polled value equal to the last one passed on is not news and stops here (a
+  Modbus poll every 50 ms must not re-send an unchanged counter, nor overwrite a setpoint a partner has
+  just changed on the server with the PLC's old value before the gateway wrote the new one down).
 * Deadband: a good value that moved less than the signal's deadband from the last one *passed on* is
   dropped here, on purpose and by configuration (a PLC value jittering in its last digit is not news).
   Quality changes always pass, and so does the first value after a non-good one.
@@ -48,7 +51,9 @@ class SignalFilter:
         state.stale = False
         last = state.last_sent
         if last is not None and last.quality is Quality.GOOD and sample.quality is Quality.GOOD:
-            if self._within_deadband(self._signals[sample.signal], last.value, sample.value):
+            if last.value == sample.value or self._within_deadband(
+                self._signals[sample.signal], last.value, sample.value
+            ):
                 return None
         state.last_sent = sample
         return sample

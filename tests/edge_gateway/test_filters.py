@@ -26,6 +26,12 @@ def test_deadband_swallows_small_moves_but_never_quality_changes() -> None:
     assert f.accept(Sample("unknown", 1.0, 1), 1) is None
 
 
+def test_unchanged_values_are_reported_by_exception() -> None:
+    f = SignalFilter([signal("count")], set())
+    kept = [s.value for v in (7, 7, 7, 8, 8, 7) if (s := f.accept(Sample("count", v, 1), 1)) is not None]
+    assert kept == [7, 8, 7]
+
+
 def test_silent_signals_turn_stale_once_and_recover() -> None:
     f = SignalFilter([signal("a", stale_after_ms=1000)], set())
     assert f.stale(5_000_000) == []  # never seen: nothing to call stale

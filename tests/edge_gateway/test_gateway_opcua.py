@@ -8,40 +8,25 @@ marked bad and the gateway reconnects by itself.
 from __future__ import annotations
 
 import asyncio
-import base64
 import datetime
 import json
-import socket
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
-import aiohttp
 import pytest
-from aiohttp.test_utils import TestServer
 from basyx.aas.adapter.json import AASToJsonEncoder
 
-from aas_server.app import create_app
 from edge_gateway.config import GatewayConfig
 from edge_gateway.gateway import Gateway
 from edge_gateway.simulators.opcua_server import OpcUaMachineServer
 from submodels.time_series import UTC_TIME, Segment, TimeSeries, TimeSeriesVariable, build_time_series
-from tests.conftest import API, make_config
+from tests.conftest import API
+from tests.edge_gateway.helpers import Server, b64, equals, eventually, holds
 
 STATE_ID = "urn:sm:unit1:state"
 SERIES_ID = "urn:sm:unit1:operational"
 STORE = "Segments.Live.Records"
-
-
-def b64(identifier: str) -> str:
-    return base64.urlsafe_b64encode(identifier.encode()).decode().rstrip("=")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def state_submodel() -> dict[str, Any]:
@@ -122,43 +107,6 @@ async def opcua() -> AsyncIterator[OpcUaMachineServer]:
         yield server
 
 
-class Server:
-    """A real aas_server on a fixed loopback port that a test can stop and start again (same data)."""
-
-    def __init__(self, data: Path) -> None:
-        self.data = data
-        self.port = free_port()
-        self._server: TestServer | None = None
-
-    async def start(self) -> None:
-        self._server = TestServer(create_app(make_config(self.data)), host="127.0.0.1", port=self.port)
-        await self._server.start_server()
-
-    async def stop(self) -> None:
-        if self._server is not None:
-            await self._server.close()
-            self._server = None
-
-    async def get(self, path: str) -> Any:
-        async with aiohttp.ClientSession() as session, session.get(f"http://127.0.0.1:{self.port}{API}{path}") as r:
-            assert r.status == 200, await r.text()
-            return await r.json()
-
-    async def patch(self, path: str, body: Any) -> None:
-        async with (
-            aiohttp.ClientSession() as session,
-            session.patch(f"http://127.0.0.1:{self.port}{API}{path}", json=body) as r,
-        ):
-            assert r.status == 204, await r.text()
-
-    async def post(self, path: str, body: Any) -> None:
-        async with (
-            aiohttp.ClientSession() as session,
-            session.post(f"http://127.0.0.1:{self.port}{API}{path}", json=body) as r,
-        ):
-            assert r.status == 201, await r.text()
-
-
 @pytest.fixture
 async def server(tmp_path: Path) -> AsyncIterator[Server]:
     srv = Server(tmp_path / "server")
@@ -167,13 +115,6 @@ async def server(tmp_path: Path) -> AsyncIterator[Server]:
     await srv.post("/submodels", series_submodel())
     yield srv
     await srv.stop()
-
-
-async def eventually(check: Callable[[], Awaitable[bool]], timeout: float = 15.0) -> None:
-    deadline = asyncio.get_running_loop().time() + timeout
-    while not await check():
-        assert asyncio.get_running_loop().time() < deadline, "condition not reached in time"
-        await asyncio.sleep(0.05)
 
 
 async def all_records(server: Server) -> list[dict[str, Any]]:
@@ -211,11 +152,11 @@ async def test_values_arrive_typed_with_source_time_and_survive_a_server_outage(
 
         # server down: the gateway keeps collecting into its buffer
         await server.stop()
-        await eventually(lambda: _true(gateway.buffer.depth > 20 and not gateway.server_reachable))
+        await eventually(lambda: holds(gateway.buffer.depth > 20 and not gateway.server_reachable))
         in_outage = gateway.samples_in
         await server.start()
         await eventually(
-            lambda: _true(gateway.buffer.depth == 0 and gateway.server_reachable and gateway.samples_in > in_outage + 5)
+            lambda: holds(gateway.buffer.depth == 0 and gateway.server_reachable and gateway.samples_in > in_outage + 5)
         )
 
         # every speed sample the gateway accepted is a record now, once, in source-time order
@@ -225,10 +166,6 @@ async def test_values_arrive_typed_with_source_time_and_survive_a_server_outage(
         assert times == sorted(times)
         assert len({r["idShort"] for r in records}) == len(records)
         assert gateway.buffer.dropped == 0
-
-
-async def _true(value: bool) -> bool:
-    return value
 
 
 async def test_an_opcua_outage_marks_values_bad_and_the_gateway_reconnects(
@@ -242,17 +179,13 @@ async def test_an_opcua_outage_marks_values_bad_and_the_gateway_reconnects(
         return next((q["value"] for q in element.get("qualifiers") or [] if q["type"] == "Quality"), None)
 
     async with gateway.running():
-        await eventually(lambda: _true(gateway.samples_out > 0))
+        await eventually(lambda: holds(gateway.samples_out > 0))
         await opcua.stop()
-        await eventually(lambda: _quality_is(quality, "bad"))
+        await eventually(lambda: equals(quality, "bad"))
         assert not gateway.opcua[0].connected
         await opcua.start()
-        await eventually(lambda: _quality_is(quality, "good"), timeout=20)
+        await eventually(lambda: equals(quality, "good"), timeout=20)
         assert gateway.opcua[0].reconnects >= 1
-
-
-async def _quality_is(read: Callable[[], Awaitable[str | None]], expected: str) -> bool:
-    return await read() == expected
 
 
 async def test_a_setpoint_changed_on_the_server_reaches_the_machine(
@@ -269,6 +202,6 @@ async def test_a_setpoint_changed_on_the_server_reaches_the_machine(
         await asyncio.sleep(0.6)  # one watcher poll: it learns the server value without writing it
         assert gateway.setpoints is not None and gateway.setpoints.writes == 0
         await server.patch(f"/submodels/{b64(STATE_ID)}/submodel-elements/SpeedSetpoint/$value", 123.5)
-        await eventually(lambda: _true(opcua.machine.speed_setpoint == 123.5))
-        await eventually(lambda: _true(abs(opcua.machine.speed - 123.5) < 20))  # and the machine follows it
+        await eventually(lambda: holds(opcua.machine.speed_setpoint == 123.5))
+        await eventually(lambda: holds(abs(opcua.machine.speed - 123.5) < 20))  # and the machine follows it
         assert gateway.setpoints.writes == 1
