@@ -11,6 +11,7 @@ back, the backlog drains in order.
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import logging
 from collections.abc import AsyncIterator
@@ -55,6 +56,8 @@ class Gateway:
         self.samples_out = 0
         self.send_errors = 0
         self.last_latency_us = 0
+        #: source time -> acknowledged by the server, per delivered sample (the latest 200k; benchmarks read it)
+        self.latencies_us: collections.deque[int] = collections.deque(maxlen=200_000)
 
     # -- intake ------------------------------------------------------------------------------------
 
@@ -134,7 +137,9 @@ class Gateway:
             delays = backoff_delays(self.config.server.retry)
             await self.buffer.ack(batch[-1].seq)
             self.samples_out += len(batch)
-            self.last_latency_us = now_micros() - batch[-1].sample.time
+            acked = now_micros()
+            self.last_latency_us = acked - batch[-1].sample.time
+            self.latencies_us.extend(acked - stored.sample.time for stored in batch)
 
     def status(self) -> dict[str, Any]:
         """What /health reports (and the status submodel shows)."""
