@@ -71,6 +71,7 @@ def demo_config(
     ]
     config = {
         "name": "ffs200-edge",
+        "status_submodel": f"{NS}/sm/gateway/ffs200-edge/status",
         "server": {"url": server_url},
         "buffer": {"path": str(data_dir / "gateway-buffer.sqlite")},
         "http": {"host": "127.0.0.1", "port": http_port},

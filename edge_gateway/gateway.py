@@ -27,6 +27,7 @@ from .sink import ServerSink, ServerUnavailable
 from .sources.base import Source
 from .sources.modbus import ModbusConnection
 from .sources.opcua import OpcUaConnection, backoff_delays
+from .status import StatusReporter
 from .writeback import SetpointWatcher
 
 __all__ = ["Gateway"]
@@ -85,6 +86,7 @@ class Gateway:
             self.setpoints = SetpointWatcher(session, self.config, writers, self.sink.sent_value)
             tasks = [
                 asyncio.create_task(self.setpoints.run(), name="setpoints"),
+                *self._status_task(session),
                 asyncio.create_task(self._flush_loop(), name="flush"),
                 asyncio.create_task(self._send_loop(), name="send"),
                 *(asyncio.create_task(source.run(), name=f"source:{source.name}") for source in self.sources),
@@ -97,6 +99,14 @@ class Gateway:
                 await asyncio.gather(*tasks, return_exceptions=True)
                 await self._flush()
                 await self.buffer.close()
+
+    def _status_task(self, session: aiohttp.ClientSession) -> list[asyncio.Task[None]]:
+        if self.config.status_submodel is None:
+            return []
+        reporter = StatusReporter(
+            session, self.config.server.url, self.config.status_submodel, self.config.name, self.status
+        )
+        return [asyncio.create_task(reporter.run(), name="status")]
 
     async def _flush_loop(self) -> None:
         interval = self.config.flush.interval_ms / 1000

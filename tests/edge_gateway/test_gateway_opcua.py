@@ -205,3 +205,23 @@ async def test_a_setpoint_changed_on_the_server_reaches_the_machine(
         await eventually(lambda: holds(opcua.machine.speed_setpoint == 123.5))
         await eventually(lambda: holds(abs(opcua.machine.speed - 123.5) < 20))  # and the machine follows it
         assert gateway.setpoints.writes == 1
+
+
+async def test_the_gateway_writes_its_status_as_a_submodel(
+    tmp_path: Path, opcua: OpcUaMachineServer, server: Server
+) -> None:
+    config = gateway_config(tmp_path, server.port, opcua).model_copy(
+        update={"status_submodel": "urn:sm:gateway:status"}
+    )
+    gateway = Gateway(config)
+    async with gateway.running():
+        await eventually(lambda: holds(gateway.samples_out > 0))
+
+        async def reported() -> bool:
+            try:
+                status = await server.get(f"/submodels/{b64('urn:sm:gateway:status')}/$value")
+            except AssertionError:
+                return False
+            return bool(status.get("ServerReachable")) and status["Sources"]["ffs"]["Connected"] is True
+
+        await eventually(reported)
