@@ -38,6 +38,7 @@ from .buffer import Overflow
 from .sources.modbus_codec import DataType, WordOrder
 
 __all__ = [
+    "Argument",
     "Backoff",
     "ConfigError",
     "Deadband",
@@ -45,6 +46,7 @@ __all__ = [
     "ModbusSource",
     "OpcUaSecurity",
     "OpcUaSource",
+    "OperationMapping",
     "SeriesTarget",
     "Signal",
     "Target",
@@ -159,6 +161,27 @@ class Signal(_Section):
     writable: bool = False
 
 
+class Argument(_Section):
+    """One argument: the AAS OperationVariable's idShort and the OPC UA built-in type it is sent as."""
+
+    name: str = Field(min_length=1, pattern=r"^[A-Za-z][A-Za-z0-9_-]*$")
+    type: Literal[
+        "Boolean", "SByte", "Byte", "Int16", "UInt16", "Int32", "UInt32", "Int64", "UInt64", "Float", "Double", "String"
+    ] = "Double"
+
+
+class OperationMapping(_Section):
+    """An AAS Operation carried out as an OPC UA method call (``POST /operations/{id}/invoke`` on the gateway)."""
+
+    id: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_-]+$")
+    source: str
+    object: str  # NodeId of the object the method belongs to
+    method: str  # NodeId of the method
+    inputs: list[Argument] = Field(default_factory=list)
+    outputs: list[Argument] = Field(default_factory=list)
+    timeout_s: float = Field(10.0, gt=0)
+
+
 class ServerConnection(_Section):
     url: str = Field("http://127.0.0.1:8080/api/v3.0", pattern=r"^https?://")
     timeout_s: float = Field(10.0, gt=0)
@@ -194,6 +217,7 @@ class GatewayConfig(BaseModel):
     opcua: list[OpcUaSource] = Field(default_factory=list)
     modbus: list[ModbusSource] = Field(default_factory=list)
     signals: list[Signal] = Field(default_factory=list)
+    operations: list[OperationMapping] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _signals_fit_their_sources(self) -> Self:
@@ -225,6 +249,11 @@ class GatewayConfig(BaseModel):
                 raise ValueError(f"signal {signal.id!r}: unknown source {signal.source!r} (known: {sorted(names)})")
             if signal.writable and signal.target is None:
                 raise ValueError(f"signal {signal.id!r}: a writable signal needs the 'target' it follows")
+        for operation in self.operations:
+            if operation.source not in opcua:
+                raise ValueError(f"operation {operation.id!r}: {operation.source!r} is no OPC UA source")
+        if len({o.id for o in self.operations}) != len(self.operations):
+            raise ValueError("operation ids must be unique")
         return self
 
 

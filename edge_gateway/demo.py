@@ -78,6 +78,22 @@ def demo_config(
         "opcua": [{"name": "ffs200", "endpoint": opcua_endpoint}],
         "modbus": [{"name": "plc", "host": modbus_host, "port": modbus_port}],
         "signals": signals,
+        "operations": [
+            {
+                "id": "start_job",
+                "source": "ffs200",
+                "object": "ns=2;s=Machine",
+                "method": "ns=2;s=Machine.StartJob",
+                "inputs": [{"name": "JobId", "type": "String"}, {"name": "Quantity", "type": "UInt32"}],
+                "outputs": [{"name": "Accepted", "type": "Boolean"}],
+            },
+            {
+                "id": "reset_counters",
+                "source": "ffs200",
+                "object": "ns=2;s=Machine",
+                "method": "ns=2;s=Machine.ResetCounters",
+            },
+        ],
     }
     GatewayConfig.model_validate(config)  # the demo must never write a config the gateway rejects
     return config

@@ -23,6 +23,7 @@ from .buffer import SampleBuffer
 from .config import GatewayConfig
 from .filters import SignalFilter
 from .model import Sample, now_micros
+from .operations import Operations
 from .sink import ServerSink, ServerUnavailable
 from .sources.base import Source
 from .sources.modbus import ModbusConnection
@@ -50,6 +51,7 @@ class Gateway:
         self.opcua = [OpcUaConnection(c, config.signals, self.ingest, self.source_down) for c in config.opcua]
         self.modbus = [ModbusConnection(c, config.signals, self.ingest, self.source_down) for c in config.modbus]
         self.sources: list[Source] = [*self.opcua, *self.modbus]
+        self.operations = Operations(list(config.operations), {c.name: c for c in self.opcua})
         self.sink: ServerSink | None = None
         self.setpoints: SetpointWatcher | None = None
         self.server_reachable = False

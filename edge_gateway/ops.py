@@ -70,4 +70,5 @@ def ops_app(gateway: Gateway) -> web.Application:
     app = web.Application()
     app.router.add_get("/health", health)
     app.router.add_get("/metrics", metrics)
+    gateway.operations.register(app)
     return app

@@ -45,6 +45,8 @@ cat <<INFO
   live machine values $API/submodels/$UNIT_STATE/\$value
   speed setpoint      PATCH $API/submodels/$UNIT_STATE/submodel-elements/SpeedSetpoint/\$value  (e.g. 140)
   gateway             http://127.0.0.1:$GATEWAY_PORT/health   http://127.0.0.1:$GATEWAY_PORT/metrics
+  start a job         POST http://127.0.0.1:$GATEWAY_PORT/operations/start_job/invoke/\$value
+                      {"inputArguments": {"JobId": "B2026W48", "Quantity": 500}}
   simulated machine   opc.tcp://127.0.0.1:$OPCUA_PORT   modbus 127.0.0.1:$MODBUS_PORT
   gateway mapping     $DATA/gateway.yaml
   Ctrl-C stops everything.

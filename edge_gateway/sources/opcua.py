@@ -190,7 +190,8 @@ class OpcUaConnection:
     async def call(self, object_node: str, method_node: str, arguments: Sequence[Any]) -> list[Any]:
         if self._client is None or not self.connected:
             raise ConnectionError(f"OPC UA {self.config.name} is not connected")
-        result = await self._client.get_node(object_node).call_method(method_node, *arguments)
+        method = ua.NodeId.from_string(method_node)  # a string would be taken as a browse path
+        result = await self._client.get_node(object_node).call_method(method, *arguments)
         return list(result) if isinstance(result, list) else [result]
 
 
