@@ -28,10 +28,31 @@ __all__ = ["main"]
 log = logging.getLogger("edge_gateway")
 
 
+async def _from_interfaces(config: GatewayConfig) -> GatewayConfig:
+    """Sources and signals from the AID/AIMC submodels; waits (with backoff) for the server to answer."""
+    from .aid import AidError, derive_config
+    from .sources.opcua import backoff_delays
+
+    if config.interfaces is None:
+        return config
+    delays = backoff_delays(config.server.retry)
+    while True:
+        try:
+            return await derive_config(config, config.interfaces.aid_submodel, config.interfaces.aimc_submodel)
+        except AidError as exc:
+            if "HTTP 404" not in str(exc):
+                raise
+            log.warning("waiting for the interface submodels: %s", exc)
+        except (OSError, TimeoutError) as exc:
+            log.warning("waiting for the server to read the interface submodels: %s", exc)
+        await asyncio.sleep(next(delays))
+
+
 async def _run(config: GatewayConfig) -> None:
     from .gateway import Gateway
     from .ops import ops_app
 
+    config = await _from_interfaces(config)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -142,8 +163,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     if args.command == "check":
         return asyncio.run(_check(config))
-    with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(_run(config))
+    from .aid import AidError
+
+    try:
+        with contextlib.suppress(KeyboardInterrupt):
+            asyncio.run(_run(config))
+    except (AidError, ConfigError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     return 0
 
 

@@ -204,6 +204,13 @@ class HttpSection(_Section):
     port: int = Field(8090, ge=0, le=65535)
 
 
+class InterfacesSection(_Section):
+    """Take sources and signals from the asset's AID (IDTA 02017) and AIMC (IDTA 02027) submodels."""
+
+    aid_submodel: str = Field(min_length=1)
+    aimc_submodel: str = Field(min_length=1)
+
+
 class GatewayConfig(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -218,6 +225,8 @@ class GatewayConfig(BaseModel):
     modbus: list[ModbusSource] = Field(default_factory=list)
     signals: list[Signal] = Field(default_factory=list)
     operations: list[OperationMapping] = Field(default_factory=list)
+    #: the standard alternative to ``signals``: read the mapping from the server (see edge_gateway.aid)
+    interfaces: InterfacesSection | None = None
 
     @model_validator(mode="after")
     def _signals_fit_their_sources(self) -> Self:
