@@ -27,6 +27,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import aiohttp
+import orjson
 
 from .buffer import Stored
 from .config import GatewayConfig, SeriesTarget, Signal
@@ -44,12 +45,16 @@ SOURCE_TIMESTAMP = "urn:aas-thread:ext:gateway:1:0:SourceTimestamp"
 _RETRYABLE = {408, 429}
 
 
-class ServerUnavailable(Exception):
-    """The server could not take the batch now; it stays buffered."""
-
-
 def _ref(value: str) -> dict[str, Any]:
     return {"type": "ExternalReference", "keys": [{"type": "GlobalReference", "value": value}]}
+
+
+_RECORD_REF = _ref(RECORD)  # shared by every record: built once, serialized many times
+_UTC_REF = _ref(UTC_TIME)
+
+
+class ServerUnavailable(Exception):
+    """The server could not take the batch now; it stays buffered."""
 
 
 def _b64(identifier: str) -> str:
@@ -135,7 +140,7 @@ class ServerSink:
             {
                 "idShort": "UtcTime",
                 "modelType": "Property",
-                "semanticId": _ref(UTC_TIME),
+                "semanticId": _UTC_REF,
                 "valueType": "xs:dateTime",
                 "value": _iso(sample.time),
             }
@@ -196,8 +201,10 @@ class ServerSink:
 
     async def _request(self, method: str, path: str, *, json: Any = None, params: dict[str, str] | None = None) -> Any:
         try:
+            body = orjson.dumps(json) if json is not None else None
+            headers = {"Content-Type": "application/json"} if body is not None else None
             async with self._session.request(
-                method, self._base + path, json=json, params=params, timeout=self._timeout
+                method, self._base + path, data=body, headers=headers, params=params, timeout=self._timeout
             ) as response:
                 if response.status >= 500 or response.status in _RETRYABLE:
                     raise ServerUnavailable(f"{method} {path}: {response.status}")

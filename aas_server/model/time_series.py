@@ -18,6 +18,8 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
+
 from .documents import children, iter_elements
 from .errors import BadRequest
 
@@ -27,6 +29,7 @@ __all__ = [
     "StoreView",
     "instant_key",
     "is_time_series",
+    "plain_shape",
     "record_stores",
     "render",
     "split_records",
@@ -66,6 +69,32 @@ class StoreView:
     def absolute(self) -> bool:
         """Whether the keys are µs since the epoch (UtcTime/TaiTime) rather than relative times."""
         return bool(self.records) and any(_semantic_id(e) in _ABSOLUTE for e in children(self.records[-1]) or ())
+
+
+_RECORD_KEYS = frozenset({"idShort", "modelType", "semanticId", "value"})
+_PROPERTY_KEYS = frozenset({"idShort", "modelType", "semanticId", "valueType", "value"})
+
+
+def _key_of(reference: Any) -> str:
+    return orjson.dumps(reference, option=orjson.OPT_SORT_KEYS).decode() if reference is not None else ""
+
+
+def plain_shape(record: Any) -> tuple[Any, ...] | None:
+    """The structure of a record in its plain form (a collection of Properties with string values and
+    nothing else), without the record's idShort and values; None for any other form."""
+    if not isinstance(record, dict) or record.get("modelType") != "SubmodelElementCollection":
+        return None
+    children = record.get("value")
+    if not record.keys() <= _RECORD_KEYS or not isinstance(children, list) or not children:
+        return None
+    shape: list[Any] = [_key_of(record.get("semanticId"))]
+    for child in children:
+        if not isinstance(child, dict) or child.get("modelType") != "Property" or not child.keys() <= _PROPERTY_KEYS:
+            return None
+        if not isinstance(child.get("value", ""), str) or not isinstance(child.get("idShort"), str):
+            return None
+        shape.append((child["idShort"], child.get("valueType"), _key_of(child.get("semanticId"))))
+    return tuple(shape)
 
 
 def is_time_series(doc: Json) -> bool:
