@@ -129,9 +129,9 @@ class SubmodelElements:
     def _valid_record(self, body: Any) -> Json:
         """A record validated as strictly as basyx would, at a fraction of the cost for the common case.
 
-        Records of one store repeat one shape (the same Properties with the same valueTypes and
-        semanticIds). The first record of a shape goes through basyx; later ones only have their idShort
-        and their values checked, against the shape basyx accepted. Anything else takes the basyx path.
+        Records of one store repeat one shape (Properties with the same valueTypes, global semanticIds).
+        The first record of a shape goes through basyx; later ones only have their idShorts and values
+        checked against the shape basyx accepted. Anything else takes the basyx path.
         """
         shape = time_series.plain_shape(body)
         if shape is not None and shape in self._record_shapes and _plain_values_valid(body):
@@ -253,11 +253,16 @@ _ID_SHORT = re.compile(r"^[a-zA-Z][a-zA-Z0-9_-]*[a-zA-Z0-9_]$|^[a-zA-Z]$")
 
 
 def _plain_values_valid(record: Json) -> bool:
-    """idShort pattern (AASd-002) and every value a literal of its valueType."""
+    """idShorts (AASd-002 pattern, unique among the children) and every value a literal of its valueType."""
     id_short = record.get("idShort")
     if id_short is not None and (not isinstance(id_short, str) or len(id_short) > 128 or not _ID_SHORT.match(id_short)):
         return False
+    seen: set[str] = set()
     for child in record.get("value") or ():
+        name = child["idShort"]
+        if name in seen or len(name) > 128 or not _ID_SHORT.match(name):
+            return False
+        seen.add(name)
         value = child.get("value")
         if value is None:
             continue

@@ -18,8 +18,6 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import orjson
-
 from .documents import children, iter_elements
 from .errors import BadRequest
 
@@ -75,25 +73,49 @@ _RECORD_KEYS = frozenset({"idShort", "modelType", "semanticId", "value"})
 _PROPERTY_KEYS = frozenset({"idShort", "modelType", "semanticId", "valueType", "value"})
 
 
-def _key_of(reference: Any) -> str:
-    return orjson.dumps(reference, option=orjson.OPT_SORT_KEYS).decode() if reference is not None else ""
+def _global_reference(reference: Any) -> bool:
+    """Absent, or the plain form of a global semanticId (one GlobalReference key with a short value)."""
+    if reference is None:
+        return True
+    if (
+        not isinstance(reference, dict)
+        or reference.keys() != {"type", "keys"}
+        or reference["type"] != "ExternalReference"
+    ):
+        return False
+    keys = reference["keys"]
+    if not isinstance(keys, list) or len(keys) != 1 or not isinstance(keys[0], dict):
+        return False
+    key = keys[0]
+    value = key.get("value")
+    return (
+        key.keys() == {"type", "value"}
+        and key["type"] == "GlobalReference"
+        and isinstance(value, str)
+        and 0 < len(value) <= 2000
+    )
 
 
 def plain_shape(record: Any) -> tuple[Any, ...] | None:
-    """The structure of a record in its plain form (a collection of Properties with string values and
-    nothing else), without the record's idShort and values; None for any other form."""
+    """The structure of a record in its plain form (a collection of Properties with string values, global
+    semanticIds and nothing else): its valueTypes in order. None for any other form. idShorts, semanticIds
+    and values vary between records of one shape and are checked per record by the caller."""
     if not isinstance(record, dict) or record.get("modelType") != "SubmodelElementCollection":
         return None
     children = record.get("value")
     if not record.keys() <= _RECORD_KEYS or not isinstance(children, list) or not children:
         return None
-    shape: list[Any] = [_key_of(record.get("semanticId"))]
+    if not _global_reference(record.get("semanticId")):
+        return None
+    shape: list[Any] = []
     for child in children:
         if not isinstance(child, dict) or child.get("modelType") != "Property" or not child.keys() <= _PROPERTY_KEYS:
             return None
         if not isinstance(child.get("value", ""), str) or not isinstance(child.get("idShort"), str):
             return None
-        shape.append((child["idShort"], child.get("valueType"), _key_of(child.get("semanticId"))))
+        if not _global_reference(child.get("semanticId")):
+            return None
+        shape.append(child.get("valueType"))
     return tuple(shape)
 
 

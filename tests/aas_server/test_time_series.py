@@ -133,7 +133,13 @@ async def test_bad_records_are_rejected_and_append_nothing(tmp_path: Path) -> No
         no_time = {"idShort": "X", "modelType": "SubmodelElementCollection", "value": []}
         bad_time = record(5, 1.0)
         bad_time["value"][0]["value"] = "yesterday"
-        for body in ([record(1, 1.0), no_time], [bad_time], {"not": "a list"}):
+        twin = record(6, 1.0)  # the same shape as accepted records: the cheap checks must still catch these
+        twin["value"][1]["idShort"] = "UtcTime"
+        bad_name = record(7, 1.0)
+        bad_name["idShort"] = "7up"
+        bad_number = record(8, 1.0)
+        bad_number["value"][1]["value"] = "fast"
+        for body in ([record(1, 1.0), no_time], [bad_time], {"not": "a list"}, [twin], [bad_name], [bad_number]):
             response = await client.post(RECORDS, params={"path": STORE}, json=body)
             assert response.status == 400, body
             assert_result(await response.json(), 400)
