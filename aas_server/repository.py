@@ -179,8 +179,10 @@ class Repository:
         store inline (``time_series.inline_records``) and the segments' counts and times."""
         if entry.view is not None:
             return entry.view
+        version = entry.version
         view = await self.render_records(entry.id, entry.doc) if entry.kind is Kind.SUBMODEL else entry.doc
-        entry.view = view
+        if entry.version == version and entry.pending == 0:  # nothing changed while reading: keep it
+            entry.view = view
         return view
 
     async def render_records(self, submodel_id: str, doc: Json) -> Json:

@@ -152,8 +152,11 @@ class _SubmodelApi:
         variant = f"{deep}{blob}"
         body = entry.rendered.get(variant)
         if body is None:
+            version = entry.version
             view = await request.app[REPOSITORY].view(entry)
-            body = entry.rendered[variant] = orjson.dumps(render_submodel(view, deep, blob))
+            body = orjson.dumps(render_submodel(view, deep, blob))
+            if entry.version == version and entry.pending == 0:  # not rendered from a state being replaced
+                entry.rendered[variant] = body
         return json_response(body)
 
     async def put_submodel(self, request: web.Request) -> web.Response:
