@@ -141,6 +141,9 @@ class SubmodelElements:
             if len(self._record_shapes) >= 1000:
                 self._record_shapes.clear()
             self._record_shapes.add(shape)
+            # Stored as sent, as on the fast path: the same record must be the same bytes whichever path
+            # checked it, or a replayed record would not be recognised as stored already.
+            return dict(body)
         return record
 
     async def records(self, query: RecordQuery) -> list[RecordRow]:

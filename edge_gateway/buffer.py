@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import enum
+import secrets
 import sqlite3
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -41,6 +42,7 @@ CREATE TABLE IF NOT EXISTS samples (
     value   BLOB    NOT NULL
 );
 CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS latest (signal TEXT PRIMARY KEY, t INTEGER NOT NULL);
 """
 
 
@@ -74,6 +76,11 @@ class SampleBuffer:
         self._conn: sqlite3.Connection | None = None
         self._depth = 0
         self._dropped = 0
+        self.epoch = 0  # set by open()
+        #: per signal, the newest source time of a good sample ever buffered (survives restarts): a source
+        #: re-sending a value the gateway had already (an OPC UA server's initial values after a reconnect
+        #: or a gateway restart) is recognised by its time
+        self.latest: dict[str, int] = {}
 
     # -- lifecycle -------------------------------------------------------------------------------
 
@@ -89,6 +96,10 @@ class SampleBuffer:
         self._depth = int(conn.execute("SELECT count(*) FROM samples").fetchone()[0])
         row = conn.execute("SELECT value FROM counters WHERE name = 'dropped'").fetchone()
         self._dropped = int(row[0]) if row else 0
+        # A random id per buffer file: sample positions restart with a new file, names built from them must not
+        conn.execute("INSERT OR IGNORE INTO counters (name, value) VALUES ('epoch', ?)", (secrets.randbits(31),))
+        self.epoch = int(conn.execute("SELECT value FROM counters WHERE name = 'epoch'").fetchone()[0])
+        self.latest = dict(conn.execute("SELECT signal, t FROM latest"))
         self._conn = conn
 
     async def close(self) -> None:
@@ -140,6 +151,19 @@ class SampleBuffer:
                     "DELETE FROM samples WHERE seq IN (SELECT seq FROM samples ORDER BY seq LIMIT ?)", (evict,)
                 )
             conn.executemany("INSERT INTO samples (signal, t, quality, value) VALUES (?, ?, ?, ?)", rows)
+            newest: dict[str, int] = {}
+            for sample in samples:
+                if sample.quality is Quality.GOOD and sample.time > newest.get(sample.signal, -(2**63)):
+                    newest[sample.signal] = sample.time
+            if newest:
+                conn.executemany(
+                    "INSERT INTO latest (signal, t) VALUES (?, ?)"
+                    " ON CONFLICT (signal) DO UPDATE SET t = max(t, excluded.t)",
+                    newest.items(),
+                )
+                for signal, t in newest.items():
+                    if t > self.latest.get(signal, -(2**63)):
+                        self.latest[signal] = t
             if dropped:
                 conn.execute(
                     "INSERT INTO counters (name, value) VALUES ('dropped', ?)"

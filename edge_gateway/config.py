@@ -30,7 +30,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from yaml_config import ConfigError, load_yaml_model
 
@@ -73,6 +73,13 @@ class OpcUaSecurity(_Section):
     certificate: Path | None = None  # the gateway's client certificate (DER or PEM)
     private_key: Path | None = None
     server_certificate: Path | None = None  # trust only this server certificate
+
+    @field_validator("certificate", "private_key", "server_certificate")
+    @classmethod
+    def _file_exists(cls, path: Path | None) -> Path | None:
+        if path is not None and not path.is_file():
+            raise ValueError(f"no such file: {path}")
+        return path
 
     @model_validator(mode="after")
     def _keys_for_security(self) -> Self:

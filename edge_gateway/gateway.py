@@ -22,7 +22,7 @@ import aiohttp
 from .buffer import SampleBuffer
 from .config import GatewayConfig
 from .filters import SignalFilter
-from .model import Sample, now_micros
+from .model import Quality, Sample, now_micros
 from .operations import Operations
 from .sink import ServerSink, ServerUnavailable
 from .sources.base import Source
@@ -67,8 +67,11 @@ class Gateway:
     def ingest(self, samples: list[Sample]) -> None:
         """Called by sources, on the event loop; never blocks."""
         now = now_micros()
+        latest = self.buffer.latest
         for sample in samples:
             self.samples_in += 1
+            if sample.quality is Quality.GOOD and sample.time <= latest.get(sample.signal, -1):
+                continue  # not newer than what the buffer had: a re-sent value (reconnect, restart)
             accepted = self._filter.accept(sample, now)
             if accepted is not None:
                 self._pending.append(accepted)
@@ -84,6 +87,7 @@ class Gateway:
         await self.buffer.open()
         async with aiohttp.ClientSession() as session:
             self.sink = ServerSink(session, self.config)
+            self.sink.epoch = self.buffer.epoch
             writers = {source.name: source.write for source in self.sources}
             self.setpoints = SetpointWatcher(session, self.config, writers, self.sink.sent_value)
             tasks = [

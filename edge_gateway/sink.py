@@ -95,6 +95,7 @@ class ServerSink:
         self._metadata: dict[tuple[str, str], dict[str, Any]] = {}
         self._last_value: dict[str, Any] = {}  # signal id -> the last value delivered to its target
         self.rejected = 0  # requests the server refused (mapping or type errors)
+        self.epoch = 0  # the buffer file's id: record idShorts S<epoch>_<position> stay unique across files
         self.sent_values = 0
         self.sent_records = 0
 
@@ -166,9 +167,9 @@ class ServerSink:
                 }
             )
         return {
-            "idShort": f"S{seq}",
+            "idShort": f"S{self.epoch:x}_{seq}",
             "modelType": "SubmodelElementCollection",
-            "semanticId": _ref(RECORD),
+            "semanticId": _RECORD_REF,
             "value": elements,
         }
 

@@ -124,8 +124,9 @@ class AppendRecords:
 
     ``records`` are (time key, record element JSON); the time key orders them (e.g. microseconds since the
     epoch of the record's UtcTime). Records stay when the document is replaced and go with it on delete.
-    A record equal to a stored one (same time key, same bytes) is not stored again, so a client that
-    re-sends a batch it got no answer for (at-least-once delivery) creates no duplicates.
+    A record equal to a stored one (same time key, same content apart from its idShort) is not stored
+    again, so a client that re-sends a batch it got no answer for (at-least-once delivery), or a gateway
+    that sends a source's current value again after a restart, creates no duplicates.
     """
 
     submodel_id: str

@@ -26,6 +26,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
 
+import orjson
+
 from .base import (
     AppendRecords,
     AttachmentRecord,
@@ -391,6 +393,15 @@ def _settle(future: asyncio.Future[None], outcome: BaseException | None) -> None
 
 
 def _digest(record: bytes) -> int:
+    """A record's identity: its content without its idShort (a name given when it was sent, which a
+    re-sent copy may not share; the time key is compared separately)."""
+    try:
+        content = orjson.loads(record)
+    except orjson.JSONDecodeError:
+        content = None
+    if isinstance(content, dict) and "idShort" in content:
+        del content["idShort"]
+        record = orjson.dumps(content)
     return int.from_bytes(hashlib.blake2b(record, digest_size=8).digest(), "big", signed=True)
 
 
