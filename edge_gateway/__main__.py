@@ -63,9 +63,10 @@ async def _run(config: GatewayConfig) -> None:
         await runner.setup()
         site = web.TCPSite(runner, config.http.host, config.http.port)
         await site.start()
+        port = runner.addresses[0][1] if runner.addresses else config.http.port  # the bound one (port 0)
         print(
             f"Gateway {config.name}: {len(config.signals)} signals -> {config.server.url}; "
-            f"health http://{config.http.host}:{config.http.port}/health, metrics /metrics",
+            f"health http://{config.http.host}:{port}/health, metrics /metrics",
             flush=True,
         )
         try:
@@ -171,6 +172,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (AidError, ConfigError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except OSError as exc:  # a port in use, a buffer path that cannot be created: say which, no traceback
+        print(f"error: cannot start: {exc}", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -35,7 +35,7 @@ async def mapping_skeleton(endpoint: str, *, max_nodes: int = 5000, source: str 
                 seen.add(key)
                 name = (await child.read_browse_name()).Name
                 node_class = await child.read_node_class()
-                if node_class == ua.NodeClass.Variable:
+                if node_class == ua.NodeClass.Variable and len(signals) < max_nodes:
                     data_type = await child.read_data_type_as_variant_type()
                     signals.append(
                         {

@@ -317,11 +317,6 @@ def test_browse_prints_a_mapping_skeleton_that_is_a_valid_configuration(simulato
     assert {s.source for s in config.signals} == {"plc"}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="browse --max-nodes N is checked only between objects (sources/browse.py: the while condition), so "
-    "all variables of one object are listed: --max-nodes 3 prints the 12 Machine variables",
-)
 def test_browse_max_nodes_limits_the_skeleton(simulators: Simulators) -> None:
     result = gateway("browse", simulators.opcua, "--max-nodes", "3")
     assert result.returncode == 0, result
@@ -468,11 +463,6 @@ async def test_run_serves_health_and_metrics_and_stops_cleanly_on_sigterm(
     assert (tmp_path / "buffer" / "gateway.sqlite").exists()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="with http.port 0 (allowed by the config) run prints 'health http://127.0.0.1:0/health', not the port "
-    "it bound",
-)
 async def test_run_with_http_port_0_prints_the_health_url_it_serves(tmp_path: Path) -> None:
     config = write(
         tmp_path,
@@ -500,11 +490,6 @@ def _http_port_taken(tmp_path: Path) -> tuple[str, socket.socket]:
     return config + f"http: {{port: {port}}}\n", sock
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="run prints a Python traceback (exit 1) when it cannot start: an HTTP port in use (OSError from "
-    "site.start) or a buffer path that cannot be created (FileExistsError from buffer.open)",
-)
 @pytest.mark.parametrize("problem", ["http port in use", "buffer path below a file"])
 def test_run_that_cannot_start_says_why_in_one_line(tmp_path: Path, problem: str) -> None:
     sock: socket.socket | None = None
