@@ -245,26 +245,27 @@ class GatewayConfig(BaseModel):
             raise ValueError("signal ids must be unique")
         opcua = {s.name for s in self.opcua}
         modbus = {s.name for s in self.modbus}
-        for signal in self.signals:
+        for index, signal in enumerate(self.signals):
+            at = f"signals.{index}"
             if signal.source in opcua:
                 if signal.node is None:
-                    raise ValueError(f"signal {signal.id!r}: an OPC UA signal needs 'node'")
+                    raise ValueError(f"{at}: signal {signal.id!r}: an OPC UA signal needs 'node'")
             elif signal.source in modbus:
                 if signal.table is None or signal.address is None:
-                    raise ValueError(f"signal {signal.id!r}: a Modbus signal needs 'table' and 'address'")
+                    raise ValueError(f"{at}: signal {signal.id!r}: a Modbus signal needs 'table' and 'address'")
                 if signal.table in ("holding", "input") and signal.type is None:
-                    raise ValueError(f"signal {signal.id!r}: a register signal needs 'type'")
+                    raise ValueError(f"{at}.table: signal {signal.id!r}: a register signal needs 'type'")
                 if signal.type is DataType.STRING and signal.length is None:
-                    raise ValueError(f"signal {signal.id!r}: a string signal needs 'length'")
+                    raise ValueError(f"{at}.type: signal {signal.id!r}: a string signal needs 'length'")
                 if signal.length is not None and signal.type is not DataType.STRING:
-                    raise ValueError(f"signal {signal.id!r}: 'length' is for string signals only")
+                    raise ValueError(f"{at}.length: signal {signal.id!r}: 'length' is for string signals only")
                 scaled = signal.scale != 1.0 or signal.offset != 0.0
                 if scaled and (signal.table in ("coil", "discrete") or signal.type in (DataType.BOOL, DataType.STRING)):
-                    raise ValueError(f"signal {signal.id!r}: 'scale' and 'offset' are for numbers only")
+                    raise ValueError(f"{at}: signal {signal.id!r}: 'scale' and 'offset' are for numbers only")
             else:
-                raise ValueError(f"signal {signal.id!r}: unknown source {signal.source!r} (known: {sorted(names)})")
+                raise ValueError(f"{at}.source: unknown source {signal.source!r} (known: {sorted(names)})")
             if signal.writable and signal.target is None:
-                raise ValueError(f"signal {signal.id!r}: a writable signal needs the 'target' it follows")
+                raise ValueError(f"{at}.writable: signal {signal.id!r}: a writable signal needs a 'target'")
         for operation in self.operations:
             if operation.source not in opcua:
                 raise ValueError(f"operation {operation.id!r}: {operation.source!r} is no OPC UA source")

@@ -6,6 +6,7 @@ act on, not a traceback). Depends on pyyaml and pydantic only.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
@@ -53,8 +54,13 @@ def load_yaml_model(
         problems = []
         for error in exc.errors():
             loc = tuple(str(part) for part in error["loc"])
+            message = str(error["msg"])
+            # A check across sections names its key itself: "Value error, signals.3.source: ..."
+            named = re.match(r"^(?:Value error, )?([A-Za-z_][\w]*(?:\.[\w]+)+): (.*)$", message, re.S)
+            if named and tuple(named[1].split(".")) in lines:
+                loc, message = tuple(named[1].split(".")), named[2]
             where = f"{path}:{lines[loc]}: " if path is not None and loc in lines else (f"{path}: " if path else "")
-            problems.append(f"{where}{'.'.join(loc) or '(top level)'}: {error['msg']}")
+            problems.append(f"{where}{'.'.join(loc) or '(top level)'}: {message}")
         raise ConfigError("invalid configuration:\n  " + "\n  ".join(problems)) from exc
 
 

@@ -156,11 +156,6 @@ WHERE = {
     "signal with unknown source": (5, r"signals\.0\.source"),
     "Modbus signal without address": (4, r"signals\.0(\.address)?"),
 }
-_NO_LINE = pytest.mark.xfail(
-    strict=True,
-    reason="checks across sections (GatewayConfig._signals_fit_their_sources) report '<file>: (top level): Value "
-    "error, ...': no line and no key path, although the signal they name has both",
-)
 
 
 @pytest.mark.parametrize(
@@ -169,8 +164,8 @@ _NO_LINE = pytest.mark.xfail(
         "unknown key",
         "wrong type",
         "wrong type in a list item",
-        pytest.param("signal with unknown source", marks=_NO_LINE),
-        pytest.param("Modbus signal without address", marks=_NO_LINE),
+        "signal with unknown source",
+        "Modbus signal without address",
     ],
 )
 def test_a_validation_error_names_file_line_and_key(tmp_path: Path, case: str) -> None:
