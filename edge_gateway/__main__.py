@@ -21,7 +21,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from .config import ConfigError, GatewayConfig, load_gateway_config
+from .config import ConfigError, GatewayConfig, OpcUaSource, load_gateway_config
 
 __all__ = ["main"]
 
@@ -113,6 +113,9 @@ async def _check(config: GatewayConfig) -> int:
                     else None,
                     mode=getattr(ua.MessageSecurityMode, source.security.mode),
                 )
+            mismatch = await _pinned_certificate_mismatch(source)
+            if mismatch:
+                raise ConnectionError(mismatch)
             await asyncio.wait_for(client.connect(), 10)
             await client.disconnect()
             print(f"opcua {source.name} {source.endpoint}: ok")
@@ -128,6 +131,27 @@ async def _check(config: GatewayConfig) -> int:
             print(f"modbus {device.name} {device.host}:{device.port}: unreachable ({exc.__class__.__name__}: {exc})")
             failures += 1
     return 1 if failures else 0
+
+
+async def _pinned_certificate_mismatch(source: OpcUaSource) -> str | None:
+    """Why a secure channel would fail silently: the server's certificate is not the pinned one."""
+    pinned = source.security.server_certificate
+    if source.security.policy == "None" or pinned is None:
+        return None
+    from asyncua import Client
+    from cryptography import x509
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    data = pinned.read_bytes()
+    certificate = (
+        x509.load_pem_x509_certificate(data) if b"-----BEGIN" in data else x509.load_der_x509_certificate(data)
+    )
+    expected = certificate.public_bytes(Encoding.DER)
+    endpoints = await asyncio.wait_for(Client(source.endpoint, timeout=5).connect_and_get_server_endpoints(), 10)
+    offered = {bytes(e.ServerCertificate or b"") for e in endpoints}
+    if expected not in offered:
+        return f"the server's certificate is not the pinned server_certificate {pinned}"
+    return None
 
 
 async def _browse(endpoint: str, max_nodes: int) -> int:

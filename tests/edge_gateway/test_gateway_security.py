@@ -305,11 +305,6 @@ def test_a_missing_certificate_file_is_a_configuration_error(
     assert result.returncode == 2, result
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a pinned server_certificate that is not the machine's makes the secure channel fail silently: "
-    "check waits its 5 s timeout and prints 'failed (TimeoutError: )', naming no cause",
-)
 async def test_a_server_certificate_that_is_not_the_machines_is_named_as_the_cause(
     tmp_path: Path, machine: Machine, certificates: Certificates
 ) -> None:
