@@ -19,6 +19,7 @@ is logged and counted (:attr:`ServerSink.rejected`) and the batch moves on.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import logging
 import math
@@ -125,12 +126,18 @@ class ServerSink:
                 records[(signal.series.submodel, signal.series.store)].append(
                     self._record(stored.seq, signal.series, sample)
                 )
-        for submodel, patch in values.items():
-            await self._request("PATCH", f"/submodels/{_b64(submodel)}/$value", json=patch)
-            self.sent_values += 1
-        for (submodel, store), items in records.items():
-            await self._request("POST", f"/time-series/{_b64(submodel)}/records", json=items, params={"path": store})
-            self.sent_records += len(items)
+        # Different submodels and stores are independent: their requests go out together (one each).
+        requests = [self._request("PATCH", f"/submodels/{_b64(sm)}/$value", json=patch) for sm, patch in values.items()]
+        requests += [
+            self._request("POST", f"/time-series/{_b64(sm)}/records", json=items, params={"path": store})
+            for (sm, store), items in records.items()
+        ]
+        outcomes = await asyncio.gather(*requests, return_exceptions=True)
+        for outcome in outcomes:
+            if isinstance(outcome, BaseException):
+                raise outcome  # the whole batch is retried; re-sent values and records are idempotent
+        self.sent_values += len(values)
+        self.sent_records += sum(len(items) for items in records.values())
         for key, (signal, sample) in changes.items():
             if self._quality.get(key, Quality.GOOD) is not sample.quality:
                 await self._mark(key, signal, sample)
