@@ -101,22 +101,21 @@ class SubmodelElements:
     async def _restructure(self, entry: CachedDocument, doc: Json, extra: list[Operation] | None = None) -> None:
         await self._repo.store(entry, self._repo.validate(Kind.SUBMODEL, doc), extra=extra or ())
 
-    async def append_records(self, submodel_id: str, path: str, records: Sequence[Any]) -> None:
+    async def append_records(self, submodel_id: str, path: str, records: Sequence[Any]) -> list[Json]:
         """Append records (Record collections) to the record store at ``path`` of a time series submodel.
 
-        Each record is validated alone (strict basyx) and needs a time variable; the unit is one small
-        durable write whatever the size of the store (see :mod:`aas_server.model.time_series`).
+        Each record is validated alone (as strictly as basyx, see :meth:`_valid_record`) and needs a time
+        variable; the unit is one small durable write whatever the size of the store
+        (:mod:`aas_server.model.time_series`). Returns the records as stored.
         """
         entry = await self.submodel(submodel_id)
         store = self.record_store(entry, path)
         if store is None:
             raise NotFound(f"'{path}' is no time series record store (a Records collection of a TimeSeries submodel)")
-        items: list[tuple[int, bytes]] = []
-        for index, body in enumerate(records):
-            record = self._valid_record(body)
-            items.append((time_series.time_key(record, path=f"{store}[{index}]"), orjson.dumps(record)))
+        valid = [self._valid_record(body) for body in records]
+        items = [(time_series.time_key(r, path=f"{store}[{i}]"), orjson.dumps(r)) for i, r in enumerate(valid)]
         if not items:
-            return
+            return valid
         entry.changed()
         await self._repo.commit(
             entry,
@@ -125,6 +124,7 @@ class SubmodelElements:
         )
         entry.view = None  # a read during the commit may have rendered the store without these records
         entry.rendered.clear()
+        return valid
 
     def _valid_record(self, body: Any) -> Json:
         """A record validated as strictly as basyx would, at a fraction of the cost for the common case.
@@ -162,8 +162,7 @@ class SubmodelElements:
         """
         entry = await self.submodel(submodel_id)
         if parent_path and self.record_store(entry, parent_path):
-            await self.append_records(submodel_id, parent_path, [body])
-            record = codec.encode(codec.decode(body, model.SubmodelElementCollection))
+            (record,) = await self.append_records(submodel_id, parent_path, [body])
             return record, f"{format_path(parse_path(parent_path))}.{record.get('idShort')}"
         element = codec.encode(codec.decode(body, model.SubmodelElement))
         doc = codec.copy(entry.doc)

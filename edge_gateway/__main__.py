@@ -31,7 +31,7 @@ log = logging.getLogger("edge_gateway")
 async def _from_interfaces(config: GatewayConfig) -> GatewayConfig:
     """Sources and signals from the AID/AIMC submodels; waits (with backoff) for the server to answer."""
     from .aid import AidError, derive_config
-    from .sources.opcua import backoff_delays
+    from .retry import backoff_delays
 
     if config.interfaces is None:
         return config
@@ -78,7 +78,8 @@ async def _run(config: GatewayConfig) -> None:
 async def _check(config: GatewayConfig) -> int:
     """Reach each endpoint once: the server's /description, each OPC UA server, each Modbus device."""
     import aiohttp
-    from asyncua import Client
+
+    from .sources.opcua import opcua_client, secure
 
     failures = 0
     try:
@@ -95,24 +96,9 @@ async def _check(config: GatewayConfig) -> int:
         print(f"server {config.server.url}: unreachable ({exc.__class__.__name__}: {exc})")
         failures += 1
     for source in config.opcua:
-        client = Client(source.endpoint, timeout=5)
+        client = opcua_client(source, timeout=5)
         try:
-            if source.username:
-                client.set_user(source.username)
-                client.set_password(source.password or "")
-            if source.security.policy != "None" and source.security.certificate and source.security.private_key:
-                from asyncua import ua
-                from asyncua.crypto.security_policies import SecurityPolicyBasic256Sha256
-
-                await client.set_security(
-                    SecurityPolicyBasic256Sha256,
-                    certificate=str(source.security.certificate),
-                    private_key=str(source.security.private_key),
-                    server_certificate=str(source.security.server_certificate)
-                    if source.security.server_certificate
-                    else None,
-                    mode=getattr(ua.MessageSecurityMode, source.security.mode),
-                )
+            await secure(client, source)
             mismatch = await _pinned_certificate_mismatch(source)
             if mismatch:
                 raise ConnectionError(mismatch)

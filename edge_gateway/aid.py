@@ -21,7 +21,6 @@ Transformations (the ``Transformation`` blob) are not interpreted: values pass u
 
 from __future__ import annotations
 
-import base64
 import re
 from typing import Any
 from urllib.parse import parse_qs, urlparse
@@ -29,6 +28,7 @@ from urllib.parse import parse_qs, urlparse
 import aiohttp
 from pydantic import ValidationError
 
+from .api import encode_id
 from .config import GatewayConfig
 
 __all__ = ["AidError", "derive_config", "signals_from_aid"]
@@ -161,11 +161,9 @@ def _modbus_signal(interface: str, prop: Json, default_msb: bool, default_msw: b
     return fields
 
 
-def signals_from_aid(aid: Json, aimc: Json, target_types: dict[tuple[str, str], str] | None = None) -> dict[str, Any]:
-    """``opcua``, ``modbus`` and ``signals`` sections (GatewayConfig fields) from the two submodels.
-
-    ``target_types`` gives the valueType of a sink element (submodel id, idShortPath) when known.
-    """
+def signals_from_aid(aid: Json, aimc: Json) -> dict[str, Any]:
+    """``opcua``, ``modbus`` and ``signals`` sections (GatewayConfig fields) from the two submodels; targets
+    default to xs:double (the caller fills in the sink elements' own valueTypes)."""
     interfaces = _interfaces(aid)
     signals: list[dict[str, Any]] = []
     configs = _children(_child(aimc, "MappingConfigurations") or {})
@@ -207,7 +205,7 @@ def signals_from_aid(aid: Json, aimc: Json, target_types: dict[tuple[str, str], 
                 "target": {
                     "submodel": submodel,
                     "path": path,
-                    "value_type": (target_types or {}).get((submodel, path), "xs:double"),
+                    "value_type": "xs:double",
                 },
             }
             if polling is not None and "poll_ms" not in signal:
@@ -227,35 +225,29 @@ def signals_from_aid(aid: Json, aimc: Json, target_types: dict[tuple[str, str], 
     return {"opcua": opcua, "modbus": modbus, "signals": signals}
 
 
-def _b64(identifier: str) -> str:
-    return base64.urlsafe_b64encode(identifier.encode()).decode().rstrip("=")
-
-
 async def derive_config(config: GatewayConfig, aid_id: str, aimc_id: str) -> GatewayConfig:
     """``config`` with sources and signals taken from the AID and AIMC submodels on its server."""
     base = config.server.url.rstrip("/")
     async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=config.server.timeout_s)) as session:
 
         async def get(identifier: str) -> Json:
-            async with session.get(f"{base}/submodels/{_b64(identifier)}") as response:
+            async with session.get(f"{base}/submodels/{encode_id(identifier)}") as response:
                 if response.status != 200:
                     raise AidError(f"submodel {identifier!r}: HTTP {response.status} from {base}")
                 document: Json = await response.json()
                 return document
 
-        aid, aimc = await get(aid_id), await get(aimc_id)
-        derived = signals_from_aid(aid, aimc)
-        target_types: dict[tuple[str, str], str] = {}
+        derived = signals_from_aid(await get(aid_id), await get(aimc_id))
         for submodel in {s["target"]["submodel"] for s in derived["signals"]}:
             document = await get(submodel)
             for signal in derived["signals"]:
-                if signal["target"]["submodel"] == submodel:
+                target = signal["target"]
+                if target["submodel"] == submodel:  # the sink element's own valueType, where it has one
                     element: Json | None = document
-                    for name in signal["target"]["path"].split("."):
+                    for name in target["path"].split("."):
                         element = _child(element, name) if element else None
                     if element and element.get("valueType"):
-                        target_types[(submodel, signal["target"]["path"])] = element["valueType"]
-        derived = signals_from_aid(aid, aimc, target_types)
+                        target["value_type"] = element["valueType"]
     data = config.model_dump(mode="json")
     data["opcua"] = [*data["opcua"], *derived["opcua"]]
     data["modbus"] = [*data["modbus"], *derived["modbus"]]

@@ -24,10 +24,11 @@ from .config import GatewayConfig
 from .filters import SignalFilter
 from .model import Quality, Sample, now_micros
 from .operations import Operations
+from .retry import backoff_delays
 from .sink import ServerSink, ServerUnavailable
 from .sources.base import Source
 from .sources.modbus import ModbusConnection
-from .sources.opcua import OpcUaConnection, backoff_delays
+from .sources.opcua import OpcUaConnection
 from .status import StatusReporter
 from .writeback import SetpointWatcher
 

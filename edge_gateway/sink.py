@@ -20,7 +20,6 @@ is logged and counted (:attr:`ServerSink.rejected`) and the batch moves on.
 from __future__ import annotations
 
 import asyncio
-import base64
 import logging
 import math
 from collections import defaultdict
@@ -30,6 +29,7 @@ from typing import Any
 import aiohttp
 import orjson
 
+from .api import encode_id
 from .buffer import Stored
 from .config import GatewayConfig, SeriesTarget, Signal
 from .model import Quality, Sample, from_micros
@@ -56,10 +56,6 @@ _UTC_REF = _ref(UTC_TIME)
 
 class ServerUnavailable(Exception):
     """The server could not take the batch now; it stays buffered."""
-
-
-def _b64(identifier: str) -> str:
-    return base64.urlsafe_b64encode(identifier.encode()).decode().rstrip("=")
 
 
 def literal(value: Any) -> str:
@@ -127,9 +123,11 @@ class ServerSink:
                     self._record(stored.seq, signal.series, sample)
                 )
         # Different submodels and stores are independent: their requests go out together (one each).
-        requests = [self._request("PATCH", f"/submodels/{_b64(sm)}/$value", json=patch) for sm, patch in values.items()]
+        requests = [
+            self._request("PATCH", f"/submodels/{encode_id(sm)}/$value", json=patch) for sm, patch in values.items()
+        ]
         requests += [
-            self._request("POST", f"/time-series/{_b64(sm)}/records", json=items, params={"path": store})
+            self._request("POST", f"/time-series/{encode_id(sm)}/records", json=items, params={"path": store})
             for (sm, store), items in records.items()
         ]
         outcomes = await asyncio.gather(*requests, return_exceptions=True)
@@ -183,7 +181,7 @@ class ServerSink:
     async def _mark(self, key: tuple[str, str], signal: Signal, sample: Sample) -> None:
         """Set the target's ``Quality``/``SourceTimestamp`` qualifiers, keeping all its other metadata."""
         submodel, path = key
-        url = f"/submodels/{_b64(submodel)}/submodel-elements/{path}/$metadata"
+        url = f"/submodels/{encode_id(submodel)}/submodel-elements/{path}/$metadata"
         metadata = self._metadata.get(key)
         if metadata is None:
             metadata = await self._request("GET", url)

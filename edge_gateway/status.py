@@ -9,13 +9,13 @@ semanticId is in the project namespace: no IDTA template describes gateway statu
 from __future__ import annotations
 
 import asyncio
-import base64
 import logging
 from collections.abc import Callable
 from typing import Any
 
 import aiohttp
 
+from .api import encode_id
 from .model import from_micros, now_micros
 
 __all__ = ["SEMANTIC_ID", "StatusReporter"]
@@ -23,10 +23,6 @@ __all__ = ["SEMANTIC_ID", "StatusReporter"]
 log = logging.getLogger(__name__)
 
 SEMANTIC_ID = "urn:aas-thread:ext:gateway-status:1:0:Submodel"
-
-
-def _b64(identifier: str) -> str:
-    return base64.urlsafe_b64encode(identifier.encode()).decode().rstrip("=")
 
 
 def _prop(name: str, value_type: str) -> dict[str, Any]:
@@ -48,7 +44,7 @@ class StatusReporter:
         self._name = name
         self._status = status
         self._interval = interval_s
-        self._url = f"{server_url.rstrip('/')}/submodels/{_b64(submodel_id)}"
+        self._url = f"{server_url.rstrip('/')}/submodels/{encode_id(submodel_id)}"
         self._exists = False
 
     def _document(self) -> dict[str, Any]:

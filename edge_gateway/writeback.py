@@ -10,13 +10,13 @@ restart must not push old setpoints to a running machine.
 from __future__ import annotations
 
 import asyncio
-import base64
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 import aiohttp
 
+from .api import encode_id
 from .config import GatewayConfig, Signal
 
 __all__ = ["SetpointWatcher"]
@@ -25,10 +25,6 @@ log = logging.getLogger(__name__)
 
 Writer = Callable[[Signal, Any], Awaitable[None]]
 _MISSING = object()
-
-
-def _b64(identifier: str) -> str:
-    return base64.urlsafe_b64encode(identifier.encode()).decode().rstrip("=")
 
 
 def _get_path(value: Any, path: str) -> Any:
@@ -65,7 +61,7 @@ class SetpointWatcher:
         while True:
             for submodel, signals in self._by_submodel.items():
                 try:
-                    async with self._session.get(f"{self._base}/submodels/{_b64(submodel)}/$value") as response:
+                    async with self._session.get(f"{self._base}/submodels/{encode_id(submodel)}/$value") as response:
                         if response.status != 200:
                             continue
                         values = await response.json()

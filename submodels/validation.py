@@ -17,6 +17,7 @@ by semanticId for repeatable rules, and list items by the list's item rule.
 from __future__ import annotations
 
 import enum
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -60,8 +61,6 @@ def submodel_json(submodel: model.Submodel | Json) -> Json:
     """The JSON form (IDTA-01001-3-0 §5.3) of a basyx Submodel; dicts pass through."""
     if isinstance(submodel, dict):
         return submodel
-    import json
-
     result: Json = json.loads(json.dumps(submodel, cls=AASToJsonEncoder))
     return result
 

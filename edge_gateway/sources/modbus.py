@@ -25,9 +25,9 @@ from pymodbus.exceptions import ModbusException
 
 from ..config import ModbusSource, Signal
 from ..model import Quality, Sample, now_micros
+from ..retry import backoff_delays
 from .modbus_codec import DataType, decode, decode_bits, encode, register_count
 from .modbus_plan import ReadBlock, ReadItem, Table, plan_reads, slice_block
-from .opcua import backoff_delays
 
 __all__ = ["ModbusConnection"]
 
@@ -147,14 +147,7 @@ class ModbusConnection:
                 if block.table.is_bits:
                     value: Any = decode_bits(raw[:1])
                 else:
-                    value = decode(
-                        raw,
-                        signal.type or DataType.UINT16,
-                        signal.order,
-                        length=signal.length,
-                        scale=signal.scale,
-                        offset=signal.offset,
-                    )
+                    value = decode(raw, signal.type or DataType.UINT16, signal.order, **_scaling(signal))
             except ValueError as exc:
                 log.warning("Modbus %s: signal %s: %s", self.config.name, key, exc)
                 samples.append(Sample(key, None, now, Quality.BAD))
@@ -177,16 +170,14 @@ class ModbusConnection:
             if signal.table == "coil":
                 response = await client.write_coil(address, bool(value), device_id=self.config.unit)
             elif signal.table == "holding":
-                registers = encode(
-                    value,
-                    signal.type or DataType.UINT16,
-                    signal.order,
-                    length=signal.length,
-                    scale=signal.scale,
-                    offset=signal.offset,
-                )
+                registers = encode(value, signal.type or DataType.UINT16, signal.order, **_scaling(signal))
                 response = await client.write_registers(address, registers, device_id=self.config.unit)
             else:
                 raise ValueError(f"signal {signal.id}: {signal.table} is read-only in Modbus")
         if response.isError():
             raise ConnectionError(f"Modbus {self.config.name}: write of {signal.id} refused: {response}")
+
+
+def _scaling(signal: Signal) -> dict[str, Any]:
+    """The codec options a signal configures (string length, scale and offset)."""
+    return {"length": signal.length, "scale": signal.scale, "offset": signal.offset}

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import random
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -26,10 +25,11 @@ from asyncua import Client, Node, ua
 from asyncua.common.subscription import DataChangeEvent
 from asyncua.crypto.security_policies import SecurityPolicyBasic256Sha256
 
-from ..config import Backoff, OpcUaSource, Signal
+from ..config import OpcUaSource, Signal
 from ..model import Quality, Sample, now_micros, to_micros
+from ..retry import backoff_delays
 
-__all__ = ["OpcUaConnection", "backoff_delays"]
+__all__ = ["OpcUaConnection", "opcua_client"]
 
 log = logging.getLogger(__name__)
 
@@ -37,13 +37,27 @@ Emit = Callable[[list[Sample]], None]
 SourceDown = Callable[[str], None]
 
 
-def backoff_delays(policy: Backoff, rng: random.Random | None = None) -> Any:
-    """Endless retry delays: doubling from ``initial_s`` to ``max_s``, each scaled by 1 +- ``jitter``."""
-    rng = rng or random.Random()  # noqa: S311 - jitter, not a secret
-    delay = policy.initial_s
-    while True:
-        yield delay * (1 + rng.uniform(-policy.jitter, policy.jitter))
-        delay = min(delay * 2, policy.max_s)
+def opcua_client(config: OpcUaSource, *, timeout: float) -> Client:
+    """A client for one configured server, login set (security needs an await: :func:`secure`)."""
+    client = Client(config.endpoint, timeout=timeout, watchdog_intervall=config.watchdog_s)
+    client.session_timeout = 600_000  # what asyncua servers grant anyway (avoids a warning per connect)
+    if config.username is not None:
+        client.set_user(config.username)
+        client.set_password(config.password or "")
+    return client
+
+
+async def secure(client: Client, config: OpcUaSource) -> None:
+    """Apply the configured security policy and mode (before connecting)."""
+    security = config.security
+    if security.policy == "Basic256Sha256" and security.certificate and security.private_key:
+        await client.set_security(
+            SecurityPolicyBasic256Sha256,
+            certificate=str(security.certificate),
+            private_key=str(security.private_key),
+            server_certificate=str(security.server_certificate) if security.server_certificate else None,
+            mode=getattr(ua.MessageSecurityMode, security.mode),
+        )
 
 
 def _quality(status: ua.StatusCode | None) -> Quality:
@@ -63,6 +77,7 @@ class OpcUaConnection:
         self._client: Client | None = None
         self._lost = asyncio.Event()
         self._node_signal: dict[str, str] = {}  # NodeId string -> signal id
+        self._subscriptions: list[Any] = []
         self.connected = False
         self.reconnects = 0
         self.notifications = 0
@@ -92,11 +107,7 @@ class OpcUaConnection:
             await asyncio.sleep(next(delays))
 
     def _make_client(self) -> Client:
-        client = Client(self.config.endpoint, timeout=10, watchdog_intervall=self.config.watchdog_s)
-        client.session_timeout = 600_000  # what asyncua servers grant anyway (avoids a warning per connect)
-        if self.config.username is not None:
-            client.set_user(self.config.username)
-            client.set_password(self.config.password or "")
+        client = opcua_client(self.config, timeout=10)
 
         async def lost(exc: Exception) -> None:
             log.warning("OPC UA %s: connection lost (%r)", self.config.name, exc)
@@ -108,20 +119,12 @@ class OpcUaConnection:
     async def _connect_and_subscribe(self) -> None:
         self._lost.clear()
         client = self._make_client()
-        security = self.config.security
-        if security.policy == "Basic256Sha256" and security.certificate and security.private_key:
-            await client.set_security(
-                SecurityPolicyBasic256Sha256,
-                certificate=str(security.certificate),
-                private_key=str(security.private_key),
-                server_certificate=str(security.server_certificate) if security.server_certificate else None,
-                mode=getattr(ua.MessageSecurityMode, security.mode),
-            )
+        await secure(client, self.config)
         self._client = client
         await client.connect()
         self.connected = True
         log.info("OPC UA %s: connected to %s", self.config.name, self.config.endpoint)
-        self._subscriptions = []
+        self._subscriptions.clear()
         chunk = self.config.max_items_per_subscription
         for start in range(0, len(self._signals), chunk):
             signals = self._signals[start : start + chunk]
